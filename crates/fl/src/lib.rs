@@ -1,0 +1,1 @@
+//! Federated-learning core library (work in progress).

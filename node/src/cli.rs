@@ -1,0 +1,26 @@
+//! Top-level command line: one subcommand per role.
+
+use clap::{Parser, Subcommand};
+
+/// DecentralML: decentralised federated machine learning on a Substrate chain.
+#[derive(Debug, Parser)]
+#[command(name = "decentralml", version = crate::chain::cli::impl_version_static(), about, long_about = None)]
+pub struct Cli {
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+/// What to run.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+	/// Run a DecentralML chain node, or one of the node's maintenance commands.
+	Node(crate::chain::cli::NodeCli),
+}
+
+/// Parses the command line and runs the chosen subcommand.
+pub fn run() -> anyhow::Result<()> {
+	let cli = Cli::parse();
+	match cli.command {
+		Command::Node(node) => crate::chain::command::run(node).map_err(Into::into),
+	}
+}
