@@ -19,10 +19,13 @@ async fn dev_node_finalizes_a_balance_transfer() -> anyhow::Result<()> {
 	let node = NodeProcess::start(Path::new(env!("CARGO_BIN_EXE_decentralml")), config).await?;
 
 	let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.rpc_url()).await?;
-	let recipient = Keypair::from_secret_key([7u8; 32])?.public_key().to_account_id();
+	let recipient = Keypair::from_secret_key([7u8; 32])?
+		.public_key()
+		.to_account_id();
 	let amount = 5 * UNIT;
-	let transfer =
-		runtime::transactions().balances().transfer_allow_death(recipient.clone().into(), amount);
+	let transfer = runtime::transactions()
+		.balances()
+		.transfer_allow_death(recipient.clone().into(), amount);
 
 	let in_block = api
 		.at_current_block()
@@ -51,7 +54,10 @@ async fn dev_node_finalizes_a_balance_transfer() -> anyhow::Result<()> {
 	assert_eq!(account.data.free, amount);
 
 	let head = FinalityWatch::connect(node.rpc_url()).await?.head().await?;
-	assert!(head.finalized >= at.block_number(), "finalized head {head:?} is behind the block");
+	assert!(
+		head.finalized >= at.block_number(),
+		"finalized head {head:?} is behind the block"
+	);
 
 	// Fast blocks: at 500 ms a few more blocks arrive within seconds.
 	FinalityWatch::connect(node.rpc_url())

@@ -43,7 +43,10 @@ async fn three_validators_finalize_and_recover_a_lost_validator() -> anyhow::Res
 	network.nodes[2].kill().await?;
 	let at_kill = watch[0].head().await?;
 	let later = watch[0].wait_for_best(at_kill.best + 4, PATIENCE).await?;
-	assert!(later.best >= at_kill.best + 4, "block production continues: {later:?}");
+	assert!(
+		later.best >= at_kill.best + 4,
+		"block production continues: {later:?}"
+	);
 
 	// Charlie comes back with its database: finality catches up beyond the blocks made without it.
 	network.nodes[2].restart().await?;
@@ -61,7 +64,8 @@ async fn three_validators_finalize_and_recover_a_lost_validator() -> anyhow::Res
 #[tokio::test]
 async fn four_validators_keep_finalizing_without_one() -> anyhow::Result<()> {
 	let _turn = ONE_NETWORK_AT_A_TIME.lock().await;
-	let mut network = LocalNetwork::start(binary(), "local4", &Validator::ALL, BLOCK_TIME_MS).await?;
+	let mut network =
+		LocalNetwork::start(binary(), "local4", &Validator::ALL, BLOCK_TIME_MS).await?;
 	let watch = watches(&network).await?;
 	for w in &watch {
 		w.wait_for_finalized(3, PATIENCE).await?;

@@ -35,13 +35,23 @@ pub fn testnet_genesis(
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: pallet_balances::GenesisConfig {
-			balances: endowed.iter().cloned().map(|k| (k, DEV_ENDOWMENT)).collect::<Vec<_>>(),
+			balances: endowed
+				.iter()
+				.cloned()
+				.map(|k| (k, DEV_ENDOWMENT))
+				.collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+			authorities: authorities
+				.iter()
+				.map(|(aura, _)| aura.clone())
+				.collect::<Vec<_>>(),
 		},
 		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
+			authorities: authorities
+				.iter()
+				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.collect::<Vec<_>>(),
 		},
 		sudo: pallet_sudo::GenesisConfig { key: sudo },
 		slot_duration: pallet_slot_duration::GenesisConfig { slot_duration_ms },
@@ -57,7 +67,9 @@ pub fn local_genesis(validators: usize, slot_duration_ms: u64) -> Value {
 		.take(validators)
 		.map(|(sr, ed)| (sr.public().into(), ed.public().into()))
 		.collect();
-	let endowed = Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect();
+	let endowed = Sr25519Keyring::well_known()
+		.map(|k| k.to_account_id())
+		.collect();
 	testnet_genesis(
 		authorities,
 		endowed,
@@ -89,4 +101,3 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(LOCAL_TESTNET_4_PRESET),
 	]
 }
-

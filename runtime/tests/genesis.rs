@@ -16,7 +16,7 @@ fn merge(base: &mut Value, patch: Value) {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
 			}
-		},
+		}
 		(base, patch) => *base = patch,
 	}
 }
@@ -40,15 +40,25 @@ fn check_validators(preset: &str, expected: usize) {
 		assert_eq!(aura.len(), expected, "{preset}: Aura authorities");
 		let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
 		assert_eq!(grandpa.len(), expected, "{preset}: GRANDPA authorities");
-		assert!(grandpa.iter().all(|(_, weight)| *weight == 1), "{preset}: equal voting weights");
+		assert!(
+			grandpa.iter().all(|(_, weight)| *weight == 1),
+			"{preset}: equal voting weights"
+		);
 		assert_eq!(
 			pallet_slot_duration::Pallet::<Runtime>::slot_duration_ms(),
 			DEV_SLOT_DURATION_MS,
 			"{preset}: block time"
 		);
 		let alice = Sr25519Keyring::Alice.to_account_id();
-		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(&alice), DEV_ENDOWMENT);
-		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice), "{preset}: sudo key");
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::free_balance(&alice),
+			DEV_ENDOWMENT
+		);
+		assert_eq!(
+			pallet_sudo::Key::<Runtime>::get(),
+			Some(alice),
+			"{preset}: sudo key"
+		);
 	});
 }
 
@@ -70,7 +80,10 @@ fn local_testnet_4_has_four_validators() {
 #[test]
 fn every_listed_preset_exists() {
 	for name in presets::preset_names() {
-		assert!(presets::get_preset(&name).is_some(), "listed preset {name} is missing");
+		assert!(
+			presets::get_preset(&name).is_some(),
+			"listed preset {name} is missing"
+		);
 	}
 	assert!(presets::get_preset(&"no-such-preset".into()).is_none());
 }

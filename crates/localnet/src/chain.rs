@@ -14,9 +14,9 @@ type Rpc = LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChainHead {
 	/// Highest block the node has imported.
-	pub best: u32,
+	pub best: u64,
 	/// Highest block the node knows to be final.
-	pub finalized: u32,
+	pub finalized: u64,
 }
 
 /// Polls one node's head over RPC.
@@ -31,7 +31,10 @@ impl FinalityWatch {
 		let client = RpcClient::from_insecure_url(url)
 			.await
 			.with_context(|| format!("connecting to the node's RPC at {url}"))?;
-		Ok(Self { rpc: LegacyRpcMethods::new(client), url: url.to_string() })
+		Ok(Self {
+			rpc: LegacyRpcMethods::new(client),
+			url: url.to_string(),
+		})
 	}
 
 	/// The node's best and finalized block numbers now.
@@ -59,14 +62,23 @@ impl FinalityWatch {
 
 	/// Waits until the finalized block number reaches `target`, or fails after `timeout` with
 	/// the last head seen.
-	pub async fn wait_for_finalized(&self, target: u32, timeout: Duration) -> Result<ChainHead> {
-		self.wait_until(timeout, |h| h.finalized >= target, &format!("finalized block #{target}"))
-			.await
+	pub async fn wait_for_finalized(&self, target: u64, timeout: Duration) -> Result<ChainHead> {
+		self.wait_until(
+			timeout,
+			|h| h.finalized >= target,
+			&format!("finalized block #{target}"),
+		)
+		.await
 	}
 
 	/// Waits until the best block number reaches `target`.
-	pub async fn wait_for_best(&self, target: u32, timeout: Duration) -> Result<ChainHead> {
-		self.wait_until(timeout, |h| h.best >= target, &format!("best block #{target}")).await
+	pub async fn wait_for_best(&self, target: u64, timeout: Duration) -> Result<ChainHead> {
+		self.wait_until(
+			timeout,
+			|h| h.best >= target,
+			&format!("best block #{target}"),
+		)
+		.await
 	}
 
 	async fn wait_until(
@@ -85,6 +97,9 @@ impl FinalityWatch {
 			}
 			tokio::time::sleep(Duration::from_millis(200)).await;
 		}
-		Err(anyhow!("{} did not reach {what} within {timeout:?}; last head seen: {last:?}", self.url))
+		Err(anyhow!(
+			"{} did not reach {what} within {timeout:?}; last head seen: {last:?}",
+			self.url
+		))
 	}
 }

@@ -192,11 +192,13 @@ impl NodeProcess {
 	async fn wait_until_serving(&mut self) -> Result<()> {
 		let waited = tokio::time::timeout(
 			STARTUP_TIMEOUT,
-			self.announced.wait_for(|a| a.exited || (a.rpc_addr.is_some() && a.peer_id.is_some())),
+			self.announced
+				.wait_for(|a| a.exited || (a.rpc_addr.is_some() && a.peer_id.is_some())),
 		)
-		.await;
+		.await
+		.map(|seen| seen.map(|a| a.clone()));
 		let announced = match waited {
-			Ok(Ok(a)) => a.clone(),
+			Ok(Ok(a)) => a,
 			_ => bail!(
 				"node `{}` did not start serving RPC within {:?}; last log lines:\n{}",
 				self.config.name,
@@ -224,7 +226,10 @@ impl NodeProcess {
 
 	/// The address other nodes use to reach this one.
 	pub fn multiaddr(&self) -> String {
-		format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", self.config.p2p_port, self.peer_id)
+		format!(
+			"/ip4/127.0.0.1/tcp/{}/p2p/{}",
+			self.config.p2p_port, self.peer_id
+		)
 	}
 
 	/// The node's name.
@@ -239,7 +244,10 @@ impl NodeProcess {
 
 	/// The node's last log lines, for error messages.
 	pub fn log_tail(&self) -> String {
-		let tail = self.tail.lock().map(|t| t.iter().cloned().collect::<Vec<_>>());
+		let tail = self
+			.tail
+			.lock()
+			.map(|t| t.iter().cloned().collect::<Vec<_>>());
 		tail.unwrap_or_default().join("\n")
 	}
 
@@ -254,7 +262,10 @@ impl NodeProcess {
 	/// Kills the process at once (SIGKILL), as a crash would, and waits for it to go.
 	pub async fn kill(&mut self) -> Result<()> {
 		if let Some(mut child) = self.child.take() {
-			child.kill().await.with_context(|| format!("killing node `{}`", self.config.name))?;
+			child
+				.kill()
+				.await
+				.with_context(|| format!("killing node `{}`", self.config.name))?;
 		}
 		Ok(())
 	}
@@ -283,7 +294,11 @@ impl Drop for NodeProcess {
 async fn spawn(
 	binary: &Path,
 	config: &NodeConfig,
-) -> Result<(Child, watch::Receiver<Announced>, Arc<Mutex<VecDeque<String>>>)> {
+) -> Result<(
+	Child,
+	watch::Receiver<Announced>,
+	Arc<Mutex<VecDeque<String>>>,
+)> {
 	if !binary.exists() {
 		bail!(
 			"the node binary {} does not exist: build it first with `cargo build -p decentralml`",
@@ -312,7 +327,10 @@ async fn spawn(
 	let mut child = command
 		.spawn()
 		.with_context(|| format!("starting node `{}` from {}", config.name, binary.display()))?;
-	let stderr = child.stderr.take().ok_or_else(|| anyhow!("the node's stderr is not piped"))?;
+	let stderr = child
+		.stderr
+		.take()
+		.ok_or_else(|| anyhow!("the node's stderr is not piped"))?;
 
 	let (tx, rx) = watch::channel(Announced::default());
 	let tail = Arc::new(Mutex::new(VecDeque::with_capacity(LOG_TAIL_LINES)));
@@ -413,10 +431,16 @@ mod tests {
 	#[tokio::test]
 	async fn missing_binary_is_a_clear_error() {
 		let dir = tempfile::tempdir().unwrap();
-		let err = NodeProcess::start(Path::new("/nonexistent/decentralml"), NodeConfig::dev(dir.path()))
-			.await
-			.err()
-			.expect("must fail");
-		assert!(err.to_string().contains("cargo build -p decentralml"), "{err}");
+		let err = NodeProcess::start(
+			Path::new("/nonexistent/decentralml"),
+			NodeConfig::dev(dir.path()),
+		)
+		.await
+		.err()
+		.expect("must fail");
+		assert!(
+			err.to_string().contains("cargo build -p decentralml"),
+			"{err}"
+		);
 	}
 }

@@ -8,7 +8,10 @@ use std::net::TcpListener;
 /// at once.
 pub fn free_port() -> Result<u16> {
 	let listener = TcpListener::bind("127.0.0.1:0").context("binding a free port on 127.0.0.1")?;
-	Ok(listener.local_addr().context("reading the bound address")?.port())
+	Ok(listener
+		.local_addr()
+		.context("reading the bound address")?
+		.port())
 }
 
 #[cfg(test)]

@@ -50,15 +50,33 @@ fn local_spec(
 
 /// `--chain dev`: one validator (Alice).
 pub fn development(block_time_ms: u64) -> Result<ChainSpec, String> {
-	local_spec("DecentralML Development", "decentralml_dev", ChainType::Development, 1, block_time_ms)
+	local_spec(
+		"DecentralML Development",
+		"decentralml_dev",
+		ChainType::Development,
+		1,
+		block_time_ms,
+	)
 }
 
 /// `--chain local`: three validators (Alice, Bob, Charlie).
 pub fn local_testnet(block_time_ms: u64) -> Result<ChainSpec, String> {
-	local_spec("DecentralML Local Testnet", "decentralml_local", ChainType::Local, 3, block_time_ms)
+	local_spec(
+		"DecentralML Local Testnet",
+		"decentralml_local",
+		ChainType::Local,
+		3,
+		block_time_ms,
+	)
 }
 
 /// `--chain local4`: four validators (Alice, Bob, Charlie, Dave).
 pub fn local_testnet_4(block_time_ms: u64) -> Result<ChainSpec, String> {
-	local_spec("DecentralML Local Testnet (4)", "decentralml_local4", ChainType::Local, 4, block_time_ms)
+	local_spec(
+		"DecentralML Local Testnet (4)",
+		"decentralml_local4",
+		ChainType::Local,
+		4,
+		block_time_ms,
+	)
 }

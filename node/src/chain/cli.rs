@@ -4,7 +4,8 @@ use super::chain_spec;
 use sc_cli::{RunCmd, SubstrateCli};
 
 /// Block time of built-in development chains when `--block-time-ms` is not given.
-pub const DEFAULT_DEV_BLOCK_TIME_MS: u64 = decentralml_runtime::genesis_config_presets::DEV_SLOT_DURATION_MS;
+pub const DEFAULT_DEV_BLOCK_TIME_MS: u64 =
+	decentralml_runtime::genesis_config_presets::DEV_SLOT_DURATION_MS;
 
 /// Run a DecentralML node (`decentralml node --dev`), or a maintenance subcommand.
 #[derive(Debug, clap::Args)]
@@ -23,10 +24,14 @@ pub struct NodeCli {
 }
 
 fn parse_block_time(s: &str) -> Result<u64, String> {
-	let ms: u64 = s.parse().map_err(|e| format!("not a number of milliseconds: {e}"))?;
+	let ms: u64 = s
+		.parse()
+		.map_err(|e| format!("not a number of milliseconds: {e}"))?;
 	let min = pallet_slot_duration::MIN_SLOT_DURATION_MS;
 	if ms < min {
-		return Err(format!("{ms} ms is below the shortest block time the runtime accepts ({min} ms)"));
+		return Err(format!(
+			"{ms} ms is below the shortest block time the runtime accepts ({min} ms)"
+		));
 	}
 	Ok(ms)
 }
@@ -110,8 +115,10 @@ impl SubstrateCli for NodeCli {
 						 file whose genesis already fixes the block time"
 					));
 				}
-				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
-			},
+				Box::new(chain_spec::ChainSpec::from_json_file(
+					std::path::PathBuf::from(path),
+				)?)
+			}
 		})
 	}
 }

@@ -21,7 +21,10 @@ impl Config for Test {}
 fn build(slot_duration_ms: u64) -> sp_io::TestExternalities {
 	RuntimeGenesisConfig {
 		system: Default::default(),
-		slot_duration: pallet_slot_duration::GenesisConfig { slot_duration_ms, ..Default::default() },
+		slot_duration: pallet_slot_duration::GenesisConfig {
+			slot_duration_ms,
+			..Default::default()
+		},
 	}
 	.build_storage()
 	.expect("genesis builds")
