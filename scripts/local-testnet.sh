@@ -6,6 +6,7 @@
 # Validators are the well-known dev accounts Alice, Bob, Charlie (and Dave with 4). Alice's
 # RPC is on ws://127.0.0.1:9944, Bob's on 9945, and so on. Ctrl-C stops every node.
 # --smoke waits until every node has finalized a few blocks, then stops: a quick health check.
+# Without --dir, state and logs live in a temporary directory removed on exit.
 #
 # GRANDPA needs more than 2/3 of the validators online to finalize: with 3 validators all of
 # them, with 4 any three.
@@ -43,12 +44,15 @@ if [ ! -x "$bin" ]; then
   CARGO_TARGET_DIR="$CARGO_TARGET_DIR" cargo build -p decentralml
 fi
 
-if [ -z "$dir" ]; then dir=$(mktemp -d -t decentralml-testnet-XXXXXX); fi
+made_dir=0
+if [ -z "$dir" ]; then dir=$(mktemp -d -t decentralml-testnet-XXXXXX); made_dir=1; fi
 mkdir -p "$dir"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # A directory we made ourselves holds only throw-away state; one given by --dir is kept.
+  if [ "$made_dir" = 1 ]; then rm -rf "$dir"; fi
 }
 trap cleanup EXIT INT TERM
 
