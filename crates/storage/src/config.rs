@@ -156,7 +156,7 @@ impl StoreConfig {
 			Self::Local { root } => Box::new(LocalStore::open(root.clone()).await?),
 			Self::Memory => Box::new(MemoryStore::new()),
 			Self::Ipfs { api } => Box::new(IpfsStore::new(api.clone())?),
-			other => Box::new(crate::backends::object::open_object_store(other)?),
+			other => Box::new(crate::ObjectStore::open(other)?),
 		})
 	}
 }

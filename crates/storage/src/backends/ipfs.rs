@@ -97,7 +97,10 @@ impl IpfsStore {
 		let (sender, mut receiver) = mpsc::channel::<std::io::Result<Bytes>>(4);
 		let body =
 			reqwest::Body::wrap_stream(futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)));
-		let part = multipart::Part::stream(body).file_name("blob");
+		let part = multipart::Part::stream(body)
+			.file_name("blob")
+			.mime_str("application/octet-stream")
+			.map_err(|e| Error::backend(BACKEND, "uploading", e))?;
 		let request = self
 			.client
 			.post(self.url("add", ADD_PROFILE))

@@ -204,8 +204,15 @@ impl Store for ObjectStore {
 	}
 }
 
-/// Opens the OpenDAL-backed store a [`StoreConfig`] describes.
-pub(crate) fn open_object_store(config: &StoreConfig) -> Result<ObjectStore> {
+impl ObjectStore {
+	/// Opens the OpenDAL-backed store a [`StoreConfig`] describes (S3, Azure Blob, GCS or HDFS),
+	/// failing with [`Error::InvalidUri`] for other kinds or for a backend whose feature is off.
+	pub fn open(config: &StoreConfig) -> Result<Self> {
+		open_object_store(config)
+	}
+}
+
+fn open_object_store(config: &StoreConfig) -> Result<ObjectStore> {
 	let (op, backend) = match config {
 		#[cfg(feature = "s3")]
 		StoreConfig::S3 {
@@ -254,6 +261,8 @@ fn env(name: &str) -> Option<String> {
 
 #[allow(dead_code)]
 fn finish(builder: impl opendal::Builder, backend: &'static str) -> Result<Operator> {
+	// Installs OpenDAL's reqwest HTTP transport (idempotent); we do not rely on its pre-main ctor.
+	opendal::install_default();
 	let op = Operator::new(builder)
 		.map_err(|e| Error::backend(backend, "configuring", e))?
 		// Retries transient failures of single requests (a part, a range), not whole blobs.
