@@ -1,0 +1,1 @@
+//! Federated-learning simulator (being built: see crates/train for local training).
