@@ -1,15 +1,17 @@
 //! Genesis presets: ready-made initial states for development and test networks.
 //!
 //! - `development`: one authority (Alice), well-known dev accounts endowed, Alice is sudo.
+//!
+//! Every preset makes Alice, Bob and Charlie the council.
 //! - `local_testnet`: three authorities (Alice, Bob, Charlie) for a network on one machine.
 //! - `local_testnet_4`: four authorities (Alice to Dave): the smallest set in which GRANDPA
 //!   keeps finalizing when one validator fails (it needs more than 2/3 of the voters).
 //!
 //! These keys are public knowledge: never use the presets for a chain holding real value.
 
-use crate::{AccountId, Balance, RuntimeGenesisConfig, UNIT};
+use crate::{governance::CouncilMaxMembers, AccountId, Balance, RuntimeGenesisConfig, UNIT};
 use alloc::{vec, vec::Vec};
-use frame_support::build_struct_json_patch;
+use frame_support::{build_struct_json_patch, BoundedVec};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -26,13 +28,15 @@ pub const DEV_ENDOWMENT: Balance = 1_000_000 * UNIT;
 /// genesis (`decentralml node --dev --block-time-ms 500`).
 pub const DEV_SLOT_DURATION_MS: u64 = 1_000;
 
-/// A genesis with the given validators, endowed accounts, sudo key and block time.
+/// A genesis with the given validators, endowed accounts, council, sudo key and block time.
 pub fn testnet_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed: Vec<AccountId>,
+	council: Vec<AccountId>,
 	sudo: Option<AccountId>,
 	slot_duration_ms: u64,
 ) -> Value {
+	let council: BoundedVec<AccountId, CouncilMaxMembers> = BoundedVec::truncate_from(council);
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: pallet_balances::GenesisConfig {
 			balances: endowed
@@ -53,6 +57,7 @@ pub fn testnet_genesis(
 				.map(|(_, grandpa)| (grandpa.clone(), 1))
 				.collect::<Vec<_>>(),
 		},
+		council_membership: pallet_membership::GenesisConfig { members: council },
 		sudo: pallet_sudo::GenesisConfig { key: sudo },
 		slot_duration: pallet_slot_duration::GenesisConfig { slot_duration_ms },
 	})
@@ -70,9 +75,17 @@ pub fn local_genesis(validators: usize, slot_duration_ms: u64) -> Value {
 	let endowed = Sr25519Keyring::well_known()
 		.map(|k| k.to_account_id())
 		.collect();
+	let council = [
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+	]
+	.map(|k| k.to_account_id())
+	.to_vec();
 	testnet_genesis(
 		authorities,
 		endowed,
+		council,
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		slot_duration_ms,
 	)

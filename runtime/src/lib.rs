@@ -5,8 +5,8 @@
 //! Grandpa, SlotDuration), assets that can be held as stake (Assets with AssetsHolder and
 //! AssetsFreezer), batching (Utility) and, on development chains only, Sudo.
 //!
-//! Pallet indices 0–19 are the base chain; the training protocol and governance pallets take
-//! the indices from 20 upwards.
+//! Pallet indices 0–19 are the base chain, 20–29 the training protocol and its economy, 30–39
+//! governance (see [`governance`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime!` and `impl_runtime_apis!` need a higher recursion limit.
@@ -24,6 +24,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
 
 use sp_runtime::{
 	generic, impl_opaque_keys,
@@ -61,6 +62,16 @@ pub const MILLI_UNIT: Balance = UNIT / 1_000;
 pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
 /// The balance an account must keep to exist: 1 mDML.
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+/// Governance periods are counted in blocks of this nominal length. Chains whose genesis
+/// chooses a shorter block time (development chains) run them proportionally faster.
+pub const NOMINAL_BLOCK_TIME_MS: BlockNumber = 6_000;
+/// A minute of nominal blocks.
+pub const MINUTES: BlockNumber = 60_000 / NOMINAL_BLOCK_TIME_MS;
+/// An hour of nominal blocks.
+pub const HOURS: BlockNumber = 60 * MINUTES;
+/// A day of nominal blocks.
+pub const DAYS: BlockNumber = 24 * HOURS;
 
 /// The runtime version. Bump `spec_version` on every change of runtime logic.
 #[sp_version::runtime_version]
@@ -183,6 +194,33 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type AssetsFreezer = pallet_assets_freezer;
+
+	/// Development randomness for selecting participants: predictable and biasable by block
+	/// authors, see the training pallet's documentation.
+	#[runtime::pallet_index(11)]
+	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
+
+	// Governance: 30 to 39.
+	#[runtime::pallet_index(30)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(31)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(32)]
+	pub type Council = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(33)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
+
+	#[runtime::pallet_index(34)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	#[runtime::pallet_index(35)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(36)]
+	pub type Origins = governance::pallet_custom_origins;
 
 	/// Only development and test chains name a sudo key in genesis; elsewhere it stays empty
 	/// and the pallet is inert.

@@ -78,3 +78,5 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
+
+impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
