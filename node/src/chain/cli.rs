@@ -66,6 +66,20 @@ pub enum NodeSubcommand {
 
 	/// Print information about the database (best, finalized and genesis blocks).
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Measure the runtime's pallets to produce their weight files (build with
+	/// `--features runtime-benchmarks`).
+	#[cfg(feature = "runtime-benchmarks")]
+	#[command(subcommand)]
+	Benchmark(BenchmarkCmd),
+}
+
+/// What to benchmark.
+#[cfg(feature = "runtime-benchmarks")]
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchmarkCmd {
+	/// Benchmark the extrinsics and hooks of pallets and write weight files.
+	Pallet(frame_benchmarking_cli::PalletCmd),
 }
 
 /// The version string `--version` prints: the crate version and the git commit.

@@ -85,6 +85,15 @@ pub fn run(cli: NodeCli) -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<decentralml_runtime::opaque::Block>(&config))
 		}
+		#[cfg(feature = "runtime-benchmarks")]
+		Some(NodeSubcommand::Benchmark(super::cli::BenchmarkCmd::Pallet(cmd))) => {
+			let runner = cli.create_runner(cmd)?;
+			runner.sync_run(|config| {
+				cmd.run_with_spec::<sp_runtime::traits::HashingFor<decentralml_runtime::opaque::Block>, ()>(
+					Some(config.chain_spec),
+				)
+			})
+		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
