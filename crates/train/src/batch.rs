@@ -1,8 +1,8 @@
 //! Turning examples into tensors, and the masked cross-entropy and accuracy on them.
 
+use crate::data::shakespeare::PAD;
 use crate::data::{Dataset, Inputs};
 use crate::model::Features;
-use crate::data::shakespeare::PAD;
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 
@@ -28,7 +28,11 @@ pub fn make_batch(data: &Dataset, indices: &[usize], device: &Device) -> Batch {
 			let len = shape.len();
 			let mut values = Vec::with_capacity(indices.len() * len);
 			for i in indices {
-				values.extend(pixels[i * len..(i + 1) * len].iter().map(|p| f32::from(*p) / 255.0));
+				values.extend(
+					pixels[i * len..(i + 1) * len]
+						.iter()
+						.map(|p| f32::from(*p) / 255.0),
+				);
 			}
 			let dims = [indices.len(), shape.channels, shape.height, shape.width];
 			let images = Tensor::<4>::from_data(TensorData::new(values, dims), device);
@@ -40,7 +44,7 @@ pub fn make_batch(data: &Dataset, indices: &[usize], device: &Device) -> Batch {
 				targets_count: indices.len(),
 				examples: indices.len(),
 			}
-		},
+		}
 		Inputs::Sequences { window, tokens } => sequence_batch(*window, tokens, indices, device),
 	}
 }
@@ -54,7 +58,10 @@ fn sequence_batch(window: usize, tokens: &[u16], indices: &[usize], device: &Dev
 		inputs.extend(w[..steps].iter().map(|t| i64::from(*t)));
 		targets.extend(w[1..].iter().map(|t| i64::from(*t)));
 	}
-	let mask: Vec<f32> = targets.iter().map(|t| f32::from(u8::from(*t != i64::from(PAD)))).collect();
+	let mask: Vec<f32> = targets
+		.iter()
+		.map(|t| f32::from(u8::from(*t != i64::from(PAD))))
+		.collect();
 	let targets_count = mask.iter().filter(|m| **m > 0.0).count();
 	let rows = targets.len();
 	Batch {
@@ -74,18 +81,27 @@ pub fn cross_entropy(logits: Tensor<2>, batch: &Batch) -> Tensor<1> {
 	let picked = target_log_probs(log_softmax(logits, 1), &batch.targets);
 	match &batch.mask {
 		None => picked.mean().neg(),
-		Some(mask) => (picked * mask.clone()).sum().div_scalar(batch.targets_count.max(1) as f32).neg(),
+		Some(mask) => (picked * mask.clone())
+			.sum()
+			.div_scalar(batch.targets_count.max(1) as f32)
+			.neg(),
 	}
 }
 
 /// `log p(target)` of each row.
 pub fn target_log_probs(log_probs: Tensor<2>, targets: &Tensor<1, Int>) -> Tensor<1> {
-	log_probs.gather(1, targets.clone().unsqueeze_dim(1)).squeeze_dim(1)
+	log_probs
+		.gather(1, targets.clone().unsqueeze_dim(1))
+		.squeeze_dim(1)
 }
 
 /// Number of real targets the logits rank first.
 pub fn correct_count(logits: Tensor<2>, batch: &Batch) -> usize {
-	let hits = logits.argmax(1).squeeze_dim::<1>(1).equal(batch.targets.clone()).float();
+	let hits = logits
+		.argmax(1)
+		.squeeze_dim::<1>(1)
+		.equal(batch.targets.clone())
+		.float();
 	let hits = match &batch.mask {
 		None => hits,
 		Some(mask) => hits * mask.clone(),
@@ -103,11 +119,16 @@ mod tests {
 	fn image_batches_scale_pixels() {
 		let data = crate::data::tests::striped_images(2, 2);
 		let batch = make_batch(&data, &[1, 2], &Device::flex());
-		let Features::Images(images) = batch.features else { panic!("images expected") };
+		let Features::Images(images) = batch.features else {
+			panic!("images expected")
+		};
 		assert_eq!(images.dims(), [2, 1, 28, 28]);
 		let max = images.max().into_scalar::<f32>();
 		assert!(max > 0.7 && max <= 1.0, "{max}");
-		assert_eq!(batch.targets.into_data().try_into_vec_as::<i64>().unwrap(), [1, 0]);
+		assert_eq!(
+			batch.targets.into_data().try_into_vec_as::<i64>().unwrap(),
+			[1, 0]
+		);
 	}
 
 	#[test]
@@ -116,10 +137,16 @@ mod tests {
 		for w in windows("abc") {
 			tokens.extend_from_slice(&w);
 		}
-		let groups = Some(Groups { names: vec!["r".into()], of_example: vec![0] });
+		let groups = Some(Groups {
+			names: vec!["r".into()],
+			of_example: vec![0],
+		});
 		let data = Dataset::new(
 			"s",
-			Inputs::Sequences { window: WINDOW, tokens },
+			Inputs::Sequences {
+				window: WINDOW,
+				tokens,
+			},
 			vec![u32::from(encode_char('c'))],
 			VOCAB_SIZE,
 			groups,
@@ -128,8 +155,16 @@ mod tests {
 		let dev = Device::flex();
 		let batch = make_batch(&data, &[0], &dev);
 		assert_eq!(batch.targets_count, 2);
-		let targets = batch.targets.clone().into_data().try_into_vec_as::<i64>().unwrap();
-		assert_eq!(targets[..3], [i64::from(encode_char('b')), i64::from(encode_char('c')), 0]);
+		let targets = batch
+			.targets
+			.clone()
+			.into_data()
+			.try_into_vec_as::<i64>()
+			.unwrap();
+		assert_eq!(
+			targets[..3],
+			[i64::from(encode_char('b')), i64::from(encode_char('c')), 0]
+		);
 
 		// Logits that put all mass on the right token for the two real targets.
 		let mut logits = vec![0.0f32; 80 * VOCAB_SIZE];

@@ -21,7 +21,11 @@ pub struct ImageShape {
 
 impl ImageShape {
 	/// The 28x28 greyscale images of MNIST, Fashion-MNIST and FEMNIST.
-	pub const MNIST: ImageShape = ImageShape { channels: 1, height: 28, width: 28 };
+	pub const MNIST: ImageShape = ImageShape {
+		channels: 1,
+		height: 28,
+		width: 28,
+	};
 
 	/// Number of values in one image.
 	pub fn len(&self) -> usize {
@@ -126,7 +130,11 @@ fn default_epsilon() -> f64 {
 impl OptimizerConfig {
 	/// Plain SGD with the given learning rate.
 	pub fn sgd(learning_rate: f64) -> Self {
-		OptimizerConfig::Sgd { learning_rate, momentum: 0.0, weight_decay: 0.0 }
+		OptimizerConfig::Sgd {
+			learning_rate,
+			momentum: 0.0,
+			weight_decay: 0.0,
+		}
 	}
 
 	/// Adam with the usual decays.
@@ -142,23 +150,32 @@ impl OptimizerConfig {
 	/// The learning rate.
 	pub fn learning_rate(&self) -> f64 {
 		match self {
-			OptimizerConfig::Sgd { learning_rate, .. } |
-			OptimizerConfig::Adam { learning_rate, .. } => *learning_rate,
+			OptimizerConfig::Sgd { learning_rate, .. }
+			| OptimizerConfig::Adam { learning_rate, .. } => *learning_rate,
 		}
 	}
 
 	fn validate(&self) -> Result<()> {
 		positive_finite("optimizer.learning_rate", self.learning_rate())?;
 		match *self {
-			OptimizerConfig::Sgd { momentum, weight_decay, .. } => {
+			OptimizerConfig::Sgd {
+				momentum,
+				weight_decay,
+				..
+			} => {
 				unit_interval("optimizer.momentum", momentum)?;
 				non_negative("optimizer.weight_decay", weight_decay)
-			},
-			OptimizerConfig::Adam { beta1, beta2, epsilon, .. } => {
+			}
+			OptimizerConfig::Adam {
+				beta1,
+				beta2,
+				epsilon,
+				..
+			} => {
 				unit_interval("optimizer.beta1", beta1)?;
 				unit_interval("optimizer.beta2", beta2)?;
 				positive_finite("optimizer.epsilon", epsilon)
-			},
+			}
 		}
 	}
 }
@@ -220,8 +237,10 @@ pub struct ModelCard {
 impl ModelCard {
 	/// Parses and validates a card from JSON.
 	pub fn from_json(json: &str) -> Result<Self> {
-		let card: ModelCard = serde_json::from_str(json)
-			.map_err(|e| TrainError::InvalidCard { card: "<json>".into(), reason: e.to_string() })?;
+		let card: ModelCard = serde_json::from_str(json).map_err(|e| TrainError::InvalidCard {
+			card: "<json>".into(),
+			reason: e.to_string(),
+		})?;
 		card.validate()?;
 		Ok(card)
 	}
@@ -239,20 +258,38 @@ impl ModelCard {
 			reason: reason.to_string(),
 		};
 		let sizes_ok = match &self.architecture {
-			Architecture::LogisticRegression { input, classes } => !input.is_empty() && *classes > 1,
-			Architecture::Mlp { input, hidden, classes } =>
-				!input.is_empty() && *classes > 1 && hidden.iter().all(|h| *h > 0),
-			Architecture::Cnn { input, conv_channels, kernel, dense, classes } =>
-				!input.is_empty() &&
-					conv_channels.iter().all(|c| *c > 0) &&
-					*kernel > 0 && *dense > 0 &&
-					*classes > 1 && input.height >= 4 &&
-					input.width >= 4,
-			Architecture::CharLstm { vocab, embedding, hidden, layers } =>
-				*vocab > 2 && *embedding > 0 && *hidden > 0 && *layers > 0,
+			Architecture::LogisticRegression { input, classes } => {
+				!input.is_empty() && *classes > 1
+			}
+			Architecture::Mlp {
+				input,
+				hidden,
+				classes,
+			} => !input.is_empty() && *classes > 1 && hidden.iter().all(|h| *h > 0),
+			Architecture::Cnn {
+				input,
+				conv_channels,
+				kernel,
+				dense,
+				classes,
+			} => {
+				!input.is_empty()
+					&& conv_channels.iter().all(|c| *c > 0)
+					&& *kernel > 0 && *dense > 0
+					&& *classes > 1 && input.height >= 4
+					&& input.width >= 4
+			}
+			Architecture::CharLstm {
+				vocab,
+				embedding,
+				hidden,
+				layers,
+			} => *vocab > 2 && *embedding > 0 && *hidden > 0 && *layers > 0,
 		};
 		if !sizes_ok {
-			return Err(bad("every size must be positive, with at least two classes"));
+			return Err(bad(
+				"every size must be positive, with at least two classes",
+			));
 		}
 		self.training.validate()
 	}
@@ -260,9 +297,9 @@ impl ModelCard {
 	/// Number of classes the model predicts (the vocabulary for the character model).
 	pub fn classes(&self) -> usize {
 		match &self.architecture {
-			Architecture::LogisticRegression { classes, .. } |
-			Architecture::Mlp { classes, .. } |
-			Architecture::Cnn { classes, .. } => *classes,
+			Architecture::LogisticRegression { classes, .. }
+			| Architecture::Mlp { classes, .. }
+			| Architecture::Cnn { classes, .. } => *classes,
 			Architecture::CharLstm { vocab, .. } => *vocab,
 		}
 	}
@@ -291,7 +328,10 @@ impl ModelCard {
 				dense: 512,
 				classes: 10,
 			},
-			training: LocalConfig { epochs: 5, ..LocalConfig::default() },
+			training: LocalConfig {
+				epochs: 5,
+				..LocalConfig::default()
+			},
 		}
 	}
 
@@ -299,7 +339,10 @@ impl ModelCard {
 	pub fn logistic_regression(classes: usize) -> Self {
 		ModelCard {
 			name: "mnist-logreg".into(),
-			architecture: Architecture::LogisticRegression { input: ImageShape::MNIST, classes },
+			architecture: Architecture::LogisticRegression {
+				input: ImageShape::MNIST,
+				classes,
+			},
 			training: LocalConfig::default(),
 		}
 	}
@@ -325,14 +368,20 @@ impl ModelCard {
 }
 
 fn invalid(setting: &'static str, reason: &str) -> TrainError {
-	TrainError::InvalidConfig { setting, reason: reason.to_string() }
+	TrainError::InvalidConfig {
+		setting,
+		reason: reason.to_string(),
+	}
 }
 
 fn positive_finite(setting: &'static str, value: f64) -> Result<()> {
 	if value.is_finite() && value > 0.0 {
 		Ok(())
 	} else {
-		Err(invalid(setting, &format!("must be a positive number, got {value}")))
+		Err(invalid(
+			setting,
+			&format!("must be a positive number, got {value}"),
+		))
 	}
 }
 
@@ -340,7 +389,10 @@ fn non_negative(setting: &'static str, value: f64) -> Result<()> {
 	if value.is_finite() && value >= 0.0 {
 		Ok(())
 	} else {
-		Err(invalid(setting, &format!("must be zero or positive, got {value}")))
+		Err(invalid(
+			setting,
+			&format!("must be zero or positive, got {value}"),
+		))
 	}
 }
 
@@ -348,7 +400,10 @@ fn unit_interval(setting: &'static str, value: f64) -> Result<()> {
 	if (0.0..1.0).contains(&value) {
 		Ok(())
 	} else {
-		Err(invalid(setting, &format!("must lie in [0, 1), got {value}")))
+		Err(invalid(
+			setting,
+			&format!("must lie in [0, 1), got {value}"),
+		))
 	}
 }
 
@@ -359,10 +414,22 @@ mod tests {
 	#[test]
 	fn shipped_json_cards_match_the_constructors() {
 		let cases = [
-			(include_str!("../cards/mnist-2nn.json"), ModelCard::fedavg_2nn()),
-			(include_str!("../cards/mnist-cnn.json"), ModelCard::fedavg_cnn()),
-			(include_str!("../cards/mnist-logreg.json"), ModelCard::logistic_regression(10)),
-			(include_str!("../cards/shakespeare-lstm.json"), ModelCard::shakespeare_lstm()),
+			(
+				include_str!("../cards/mnist-2nn.json"),
+				ModelCard::fedavg_2nn(),
+			),
+			(
+				include_str!("../cards/mnist-cnn.json"),
+				ModelCard::fedavg_cnn(),
+			),
+			(
+				include_str!("../cards/mnist-logreg.json"),
+				ModelCard::logistic_regression(10),
+			),
+			(
+				include_str!("../cards/shakespeare-lstm.json"),
+				ModelCard::shakespeare_lstm(),
+			),
 		];
 		for (json, expected) in cases {
 			assert_eq!(ModelCard::from_json(json).unwrap(), expected);
@@ -394,13 +461,28 @@ mod tests {
 
 		let mut card = ModelCard::fedavg_2nn();
 		card.training.optimizer = OptimizerConfig::sgd(-1.0);
-		assert!(card.validate().unwrap_err().to_string().contains("learning_rate"));
+		assert!(card
+			.validate()
+			.unwrap_err()
+			.to_string()
+			.contains("learning_rate"));
 
 		let mut card = ModelCard::fedavg_2nn();
-		card.architecture = Architecture::Mlp { input: ImageShape::MNIST, hidden: vec![0], classes: 10 };
-		assert!(card.validate().unwrap_err().to_string().contains("mnist-2nn"));
+		card.architecture = Architecture::Mlp {
+			input: ImageShape::MNIST,
+			hidden: vec![0],
+			classes: 10,
+		};
+		assert!(card
+			.validate()
+			.unwrap_err()
+			.to_string()
+			.contains("mnist-2nn"));
 
 		let unknown = r#"{"name":"x","architecture":{"kind":"transformer"}}"#;
-		assert!(ModelCard::from_json(unknown).unwrap_err().to_string().contains("transformer"));
+		assert!(ModelCard::from_json(unknown)
+			.unwrap_err()
+			.to_string()
+			.contains("transformer"));
 	}
 }

@@ -100,12 +100,18 @@ pub enum TrainError {
 impl TrainError {
 	/// Wraps an I/O error with the path it concerns.
 	pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-		TrainError::Io { path: path.into(), source }
+		TrainError::Io {
+			path: path.into(),
+			source,
+		}
 	}
 
 	/// Builds a [`TrainError::MalformedData`].
 	pub fn malformed(what: impl Into<String>, reason: impl Into<String>) -> Self {
-		TrainError::MalformedData { what: what.into(), reason: reason.into() }
+		TrainError::MalformedData {
+			what: what.into(),
+			reason: reason.into(),
+		}
 	}
 }
 

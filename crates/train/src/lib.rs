@@ -22,7 +22,7 @@
 //! let shape = decentralml_train::card::ImageShape::MNIST;
 //! let mut pixels = vec![0u8; 4 * shape.len()];
 //! for class in 0..4 {
-//! 	pixels[class * shape.len() + class * 28..][..28].fill(255);
+//!     pixels[class * shape.len() + class * 28..][..28].fill(255);
 //! }
 //! let inputs = data::Inputs::Images { shape, pixels };
 //! let dataset = data::Dataset::new("rows", inputs, vec![0, 1, 2, 3], 4, None)?;
@@ -56,6 +56,8 @@ pub mod proxyfl;
 #[cfg(test)]
 mod testdata;
 
+/// burn's device handle, re-exported so callers need no direct burn dependency.
+pub use burn::tensor::Device;
 pub use card::{LocalConfig, ModelCard, OptimizerConfig};
 pub use error::{Result, TrainError};
 pub use local::{LocalOutcome, LocalTrainer, Metrics};
@@ -63,6 +65,6 @@ pub use params::{ModelParameters, NamedTensor};
 pub use partition::Partitioner;
 
 /// The default CPU device: burn's Flex backend (multi-threaded, SIMD).
-pub fn cpu_device() -> burn::tensor::Device {
-	burn::tensor::Device::flex()
+pub fn cpu_device() -> Device {
+	Device::flex()
 }

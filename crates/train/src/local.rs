@@ -56,7 +56,10 @@ impl LocalTrainer {
 	/// A trainer for `card` on `device` (autodiff is enabled on it for training).
 	pub fn new(card: ModelCard, device: Device) -> Result<Self> {
 		card.validate()?;
-		Ok(LocalTrainer { card, device: device.without_autodiff() })
+		Ok(LocalTrainer {
+			card,
+			device: device.without_autodiff(),
+		})
 	}
 
 	/// The model card.
@@ -78,7 +81,11 @@ impl LocalTrainer {
 	/// Builds the network on the autodiff device with `params` loaded, for callers that drive
 	/// their own loop (ProxyFL).
 	pub(crate) fn network(&self, params: &ModelParameters, autodiff: bool) -> Result<Network> {
-		let device = if autodiff { self.device.clone().autodiff() } else { self.device.clone() };
+		let device = if autodiff {
+			self.device.clone().autodiff()
+		} else {
+			self.device.clone()
+		};
 		Network::from_card(&self.card, &device)?.load_parameters(params)
 	}
 
@@ -122,12 +129,18 @@ impl LocalTrainer {
 				let logits = network.forward(batch.features.clone())?;
 				let ce = cross_entropy(logits.clone(), &batch);
 				let loss = match &anchor {
-					Some(anchor) => ce.clone() + proximal_term(&network, anchor, config.proximal_mu),
+					Some(anchor) => {
+						ce.clone() + proximal_term(&network, anchor, config.proximal_mu)
+					}
 					None => ce.clone(),
 				};
 				let value = ce.into_scalar::<f32>();
 				if !value.is_finite() {
-					return Err(TrainError::Diverged { loss: value, epoch, step });
+					return Err(TrainError::Diverged {
+						loss: value,
+						epoch,
+						step,
+					});
 				}
 				tally.add(value, correct_count(logits.detach(), &batch), &batch);
 				let grads = GradientsParams::from_grads(loss.backward(), &network);
@@ -136,7 +149,12 @@ impl LocalTrainer {
 			}
 			metrics = tally.metrics();
 		}
-		Ok(LocalOutcome { parameters: network.parameters()?, examples: indices.len(), metrics, steps })
+		Ok(LocalOutcome {
+			parameters: network.parameters()?,
+			examples: indices.len(),
+			metrics,
+			steps,
+		})
 	}
 
 	/// Loss and accuracy of `params` on the examples `indices` of `data` (all when `None`).
@@ -152,11 +170,11 @@ impl LocalTrainer {
 			Some(i) => {
 				check_indices(data, i)?;
 				i
-			},
+			}
 			None => {
 				all = (0..data.len()).collect();
 				&all
-			},
+			}
 		};
 		let network = self.network(params, false)?;
 		evaluate_network(&network, data, indices, &self.device)
@@ -210,16 +228,27 @@ impl Tally {
 /// The burn optimiser for a configuration (its state starts empty).
 pub(crate) fn optimizer(config: &OptimizerConfig) -> ModuleOptimizer {
 	match *config {
-		OptimizerConfig::Sgd { momentum, weight_decay, .. } => SgdConfig::new()
+		OptimizerConfig::Sgd {
+			momentum,
+			weight_decay,
+			..
+		} => SgdConfig::new()
 			.with_momentum((momentum > 0.0).then(|| {
 				// PyTorch's convention (no dampening), which FedAvg and Flower baselines use.
-				MomentumConfig::new().with_momentum(momentum).with_dampening(0.0)
+				MomentumConfig::new()
+					.with_momentum(momentum)
+					.with_dampening(0.0)
 			}))
 			.with_weight_decay(
 				(weight_decay > 0.0).then(|| WeightDecayConfig::new(weight_decay as f32)),
 			)
 			.init(),
-		OptimizerConfig::Adam { beta1, beta2, epsilon, .. } => AdamConfig::new()
+		OptimizerConfig::Adam {
+			beta1,
+			beta2,
+			epsilon,
+			..
+		} => AdamConfig::new()
 			.with_beta_1(beta1 as f32)
 			.with_beta_2(beta2 as f32)
 			.with_epsilon(epsilon as f32)
@@ -237,10 +266,14 @@ pub(crate) fn flat_parameters(network: &Network, detach: bool) -> Vec<Tensor<1>>
 	impl ModuleVisitor for Flatten {
 		fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
 			let flat: Tensor<1> = param.val().flatten(0, D - 1);
-			self.out.push(if self.detach { flat.detach() } else { flat });
+			self.out
+				.push(if self.detach { flat.detach() } else { flat });
 		}
 	}
-	let mut visitor = Flatten { out: Vec::new(), detach };
+	let mut visitor = Flatten {
+		out: Vec::new(),
+		detach,
+	};
 	network.visit(&mut visitor);
 	visitor.out
 }
@@ -270,19 +303,25 @@ pub fn check_compatible(card: &ModelCard, data: &Dataset) -> Result<()> {
 					data.classes
 				)));
 			}
-		},
-		(Architecture::CharLstm { .. }, Inputs::Images { .. }) =>
-			return Err(incompatible("a character model cannot read images".into())),
-		(_, Inputs::Sequences { .. }) =>
-			return Err(incompatible("an image model cannot read token sequences".into())),
+		}
+		(Architecture::CharLstm { .. }, Inputs::Images { .. }) => {
+			return Err(incompatible("a character model cannot read images".into()))
+		}
+		(_, Inputs::Sequences { .. }) => {
+			return Err(incompatible(
+				"an image model cannot read token sequences".into(),
+			))
+		}
 		(
-			Architecture::LogisticRegression { input, .. } |
-			Architecture::Mlp { input, .. } |
-			Architecture::Cnn { input, .. },
+			Architecture::LogisticRegression { input, .. }
+			| Architecture::Mlp { input, .. }
+			| Architecture::Cnn { input, .. },
 			Inputs::Images { shape, .. },
 		) => {
 			if input != shape {
-				return Err(incompatible(format!("input {input:?} but images are {shape:?}")));
+				return Err(incompatible(format!(
+					"input {input:?} but images are {shape:?}"
+				)));
 			}
 			if card.classes() < data.classes {
 				return Err(incompatible(format!(
@@ -291,7 +330,7 @@ pub fn check_compatible(card: &ModelCard, data: &Dataset) -> Result<()> {
 					data.classes
 				)));
 			}
-		},
+		}
 	}
 	Ok(())
 }
@@ -300,7 +339,10 @@ fn check_indices(data: &Dataset, indices: &[usize]) -> Result<()> {
 	match indices.iter().find(|i| **i >= data.len()) {
 		Some(bad) => Err(TrainError::malformed(
 			&data.name,
-			format!("example index {bad} out of range for {} examples", data.len()),
+			format!(
+				"example index {bad} out of range for {} examples",
+				data.len()
+			),
 		)),
 		None => Ok(()),
 	}
@@ -322,13 +364,19 @@ mod tests {
 		let start = trainer.initial_parameters(1).unwrap();
 		let before = trainer.evaluate(&start, &data, None).unwrap();
 		let all: Vec<usize> = (0..data.len()).collect();
-		let config = LocalConfig { epochs: 3, ..LocalConfig::default() };
+		let config = LocalConfig {
+			epochs: 3,
+			..LocalConfig::default()
+		};
 		let out = trainer.train_with(&start, &data, &all, &config, 5).unwrap();
 		assert_eq!(out.examples, 200);
 		assert_eq!(out.steps, 60);
 		let after = trainer.evaluate(&out.parameters, &data, None).unwrap();
 		assert!(before.accuracy < 0.5, "{before:?}");
-		assert!(after.accuracy > 0.95 && after.loss < before.loss, "{after:?}");
+		assert!(
+			after.accuracy > 0.95 && after.loss < before.loss,
+			"{after:?}"
+		);
 		assert!(out.metrics.accuracy > 0.9, "{:?}", out.metrics);
 	}
 
@@ -360,8 +408,14 @@ mod tests {
 		let trainer = trainer(ModelCard::logistic_regression(4));
 		let start = trainer.initial_parameters(2).unwrap();
 		let idx: Vec<usize> = (0..40).collect();
-		let free = LocalConfig { epochs: 5, ..LocalConfig::default() };
-		let prox = LocalConfig { proximal_mu: 10.0, ..free.clone() };
+		let free = LocalConfig {
+			epochs: 5,
+			..LocalConfig::default()
+		};
+		let prox = LocalConfig {
+			proximal_mu: 10.0,
+			..free.clone()
+		};
 		let a = trainer.train_with(&start, &data, &idx, &free, 1).unwrap();
 		let b = trainer.train_with(&start, &data, &idx, &prox, 1).unwrap();
 		assert!(distance(&b.parameters, &start) < 0.5 * distance(&a.parameters, &start));
@@ -375,9 +429,17 @@ mod tests {
 		let idx: Vec<usize> = (0..40).collect();
 		for optimizer in [
 			OptimizerConfig::adam(0.01),
-			OptimizerConfig::Sgd { learning_rate: 0.05, momentum: 0.9, weight_decay: 1e-4 },
+			OptimizerConfig::Sgd {
+				learning_rate: 0.05,
+				momentum: 0.9,
+				weight_decay: 1e-4,
+			},
 		] {
-			let config = LocalConfig { epochs: 3, optimizer, ..LocalConfig::default() };
+			let config = LocalConfig {
+				epochs: 3,
+				optimizer,
+				..LocalConfig::default()
+			};
 			let out = trainer.train_with(&start, &data, &idx, &config, 1).unwrap();
 			let after = trainer.evaluate(&out.parameters, &data, None).unwrap();
 			assert!(after.accuracy > 0.9, "{config:?}: {after:?}");
@@ -390,8 +452,13 @@ mod tests {
 		let trainer = trainer(ModelCard::fedavg_2nn());
 		let start = trainer.initial_parameters(2).unwrap();
 		let idx: Vec<usize> = (0..40).collect();
-		let config = LocalConfig { optimizer: OptimizerConfig::sgd(1e9), ..LocalConfig::default() };
-		let err = trainer.train_with(&start, &data, &idx, &config, 1).unwrap_err();
+		let config = LocalConfig {
+			optimizer: OptimizerConfig::sgd(1e9),
+			..LocalConfig::default()
+		};
+		let err = trainer
+			.train_with(&start, &data, &idx, &config, 1)
+			.unwrap_err();
 		assert!(matches!(err, TrainError::Diverged { .. }), "{err}");
 	}
 
@@ -401,21 +468,32 @@ mod tests {
 		let lstm = trainer(ModelCard::shakespeare_lstm());
 		let params = lstm.initial_parameters(0).unwrap();
 		let err = lstm.evaluate(&params, &data, None).unwrap_err().to_string();
-		assert!(err.contains("shakespeare-lstm") && err.contains("striped"), "{err}");
+		assert!(
+			err.contains("shakespeare-lstm") && err.contains("striped"),
+			"{err}"
+		);
 		let logreg = trainer(ModelCard::logistic_regression(4));
 		let params = logreg.initial_parameters(0).unwrap();
-		assert!(logreg.train(&params, &data, &[8], 0).unwrap_err().to_string().contains("index 8"));
+		assert!(logreg
+			.train(&params, &data, &[8], 0)
+			.unwrap_err()
+			.to_string()
+			.contains("index 8"));
 	}
 
 	#[test]
 	fn mnist_logistic_regression_beats_chance_by_far() {
-		let Some(split) = crate::testdata::mnist_or_skip() else { return };
+		let Some(split) = crate::testdata::mnist_or_skip() else {
+			return;
+		};
 		let trainer = trainer(ModelCard::logistic_regression(10));
 		let start = trainer.initial_parameters(0).unwrap();
 		let idx: Vec<usize> = (0..3000).collect();
 		let out = trainer.train(&start, &split.train, &idx, 0).unwrap();
 		let test: Vec<usize> = (0..2000).collect();
-		let metrics = trainer.evaluate(&out.parameters, &split.test, Some(&test)).unwrap();
+		let metrics = trainer
+			.evaluate(&out.parameters, &split.test, Some(&test))
+			.unwrap();
 		assert!(metrics.accuracy > 0.8, "{metrics:?}");
 	}
 }

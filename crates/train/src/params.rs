@@ -34,7 +34,11 @@ impl ModelParameters {
 			if t.values.len() != expected {
 				return Err(TrainError::ParameterMismatch {
 					name: t.name.clone(),
-					reason: format!("shape {:?} needs {expected} values, got {}", t.shape, t.values.len()),
+					reason: format!(
+						"shape {:?} needs {expected} values, got {}",
+						t.shape,
+						t.values.len()
+					),
 				});
 			}
 		}
@@ -66,7 +70,10 @@ impl ModelParameters {
 
 	/// The tensor called `name`.
 	pub fn get(&self, name: &str) -> Option<&NamedTensor> {
-		self.tensors.binary_search_by(|t| t.name.as_str().cmp(name)).ok().map(|i| &self.tensors[i])
+		self.tensors
+			.binary_search_by(|t| t.name.as_str().cmp(name))
+			.ok()
+			.map(|i| &self.tensors[i])
 	}
 
 	/// Total number of scalar parameters.
@@ -77,10 +84,12 @@ impl ModelParameters {
 	/// Checks that `other` has the same names and shapes.
 	pub fn check_same_layout(&self, other: &ModelParameters) -> Result<()> {
 		for t in &self.tensors {
-			let theirs = other.get(&t.name).ok_or_else(|| TrainError::ParameterMismatch {
-				name: t.name.clone(),
-				reason: "missing from the other parameter set".into(),
-			})?;
+			let theirs = other
+				.get(&t.name)
+				.ok_or_else(|| TrainError::ParameterMismatch {
+					name: t.name.clone(),
+					reason: "missing from the other parameter set".into(),
+				})?;
 			if theirs.shape != t.shape {
 				return Err(TrainError::ParameterMismatch {
 					name: t.name.clone(),
@@ -134,7 +143,11 @@ impl ModelParameters {
 					.chunks_exact(4)
 					.map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 					.collect();
-				Ok(NamedTensor { name: name.to_string(), shape: view.shape().to_vec(), values })
+				Ok(NamedTensor {
+					name: name.to_string(),
+					shape: view.shape().to_vec(),
+					values,
+				})
 			})
 			.collect::<Result<Vec<_>>>()?;
 		ModelParameters::new(tensors)
@@ -142,7 +155,10 @@ impl ModelParameters {
 }
 
 fn safetensors_error(what: &str, e: impl std::fmt::Display) -> TrainError {
-	TrainError::Safetensors { what: what.to_string(), reason: e.to_string() }
+	TrainError::Safetensors {
+		what: what.to_string(),
+		reason: e.to_string(),
+	}
 }
 
 #[cfg(test)]
@@ -151,13 +167,18 @@ mod tests {
 	use proptest::prelude::*;
 
 	fn tensor() -> impl Strategy<Value = NamedTensor> {
-		("[a-z]{1,6}(\\.[a-z0-9]{1,4}){0,2}", prop::collection::vec(1usize..5, 0..3)).prop_flat_map(
-			|(name, shape)| {
-				let len = shape.iter().product::<usize>();
-				prop::collection::vec(-1e6f32..1e6, len)
-					.prop_map(move |values| NamedTensor { name: name.clone(), shape: shape.clone(), values })
-			},
+		(
+			"[a-z]{1,6}(\\.[a-z0-9]{1,4}){0,2}",
+			prop::collection::vec(1usize..5, 0..3),
 		)
+			.prop_flat_map(|(name, shape)| {
+				let len = shape.iter().product::<usize>();
+				prop::collection::vec(-1e6f32..1e6, len).prop_map(move |values| NamedTensor {
+					name: name.clone(),
+					shape: shape.clone(),
+					values,
+				})
+			})
 	}
 
 	proptest! {
@@ -180,8 +201,15 @@ mod tests {
 
 	#[test]
 	fn rejects_wrong_lengths_duplicates_and_other_dtypes() {
-		let t = |name: &str, n| NamedTensor { name: name.into(), shape: vec![2], values: vec![0.0; n] };
-		assert!(ModelParameters::new(vec![t("a", 3)]).unwrap_err().to_string().contains("`a`"));
+		let t = |name: &str, n| NamedTensor {
+			name: name.into(),
+			shape: vec![2],
+			values: vec![0.0; n],
+		};
+		assert!(ModelParameters::new(vec![t("a", 3)])
+			.unwrap_err()
+			.to_string()
+			.contains("`a`"));
 		assert!(ModelParameters::new(vec![t("a", 2), t("a", 2)])
 			.unwrap_err()
 			.to_string()
@@ -189,7 +217,9 @@ mod tests {
 		let data = [0u8; 2];
 		let view = TensorView::new(Dtype::U8, vec![2], &data).unwrap();
 		let bytes = safetensors::serialize([("w", view)], None).unwrap();
-		let err = ModelParameters::from_safetensors(&bytes).unwrap_err().to_string();
+		let err = ModelParameters::from_safetensors(&bytes)
+			.unwrap_err()
+			.to_string();
 		assert!(err.contains("`w`") && err.contains("U8"), "{err}");
 	}
 
@@ -197,11 +227,20 @@ mod tests {
 	fn layout_check_names_the_difference() {
 		let one = |name: &str, shape: Vec<usize>| {
 			let values = vec![0.0; shape.iter().product()];
-			ModelParameters::new(vec![NamedTensor { name: name.into(), shape, values }]).unwrap()
+			ModelParameters::new(vec![NamedTensor {
+				name: name.into(),
+				shape,
+				values,
+			}])
+			.unwrap()
 		};
 		let a = one("w", vec![2, 3]);
 		assert!(a.check_same_layout(&a.clone()).is_ok());
-		assert!(a.check_same_layout(&one("w", vec![3, 2])).unwrap_err().to_string().contains("`w`"));
+		assert!(a
+			.check_same_layout(&one("w", vec![3, 2]))
+			.unwrap_err()
+			.to_string()
+			.contains("`w`"));
 		assert!(a.check_same_layout(&one("v", vec![2, 3])).is_err());
 	}
 }

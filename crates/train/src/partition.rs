@@ -43,10 +43,12 @@ impl Partitioner {
 	pub fn partition(&self, data: &Dataset, clients: usize, seed: u64) -> Result<ClientIndices> {
 		match self {
 			Partitioner::Iid => iid(data.len(), clients, seed),
-			Partitioner::Dirichlet { alpha } =>
-				dirichlet(&data.labels, data.classes, clients, *alpha, seed),
-			Partitioner::Shards { shards_per_client } =>
-				shards(&data.labels, clients, *shards_per_client, seed),
+			Partitioner::Dirichlet { alpha } => {
+				dirichlet(&data.labels, data.classes, clients, *alpha, seed)
+			}
+			Partitioner::Shards { shards_per_client } => {
+				shards(&data.labels, clients, *shards_per_client, seed)
+			}
 			Partitioner::Natural => {
 				let groups = data.groups.as_ref().ok_or_else(|| TrainError::Partition {
 					examples: data.len(),
@@ -54,7 +56,7 @@ impl Partitioner {
 					reason: format!("data set {} has no natural groups", data.name),
 				})?;
 				natural(&groups.of_example, groups.names.len(), clients, seed)
-			},
+			}
 		}
 	}
 }
@@ -73,14 +75,20 @@ impl std::str::FromStr for Partitioner {
 		match kind {
 			"iid" => Ok(Partitioner::Iid),
 			"natural" => Ok(Partitioner::Natural),
-			"dirichlet" => Ok(Partitioner::Dirichlet { alpha: number(arg)? }),
+			"dirichlet" => Ok(Partitioner::Dirichlet {
+				alpha: number(arg)?,
+			}),
 			"shards" => {
 				let k = arg.map_or(Ok(2.0), |a| number(Some(a)))?;
 				if k < 1.0 || k.fract() != 0.0 {
-					return Err(format!("`{s}`: shards per client must be a positive integer"));
+					return Err(format!(
+						"`{s}`: shards per client must be a positive integer"
+					));
 				}
-				Ok(Partitioner::Shards { shards_per_client: k as usize })
-			},
+				Ok(Partitioner::Shards {
+					shards_per_client: k as usize,
+				})
+			}
 			_ => Err(format!(
 				"unknown partitioner `{s}`: expected iid, natural, shards[:K] or dirichlet:ALPHA"
 			)),
@@ -130,7 +138,9 @@ pub fn dirichlet(
 	seed: u64,
 ) -> Result<ClientIndices> {
 	need_clients(labels.len(), clients)?;
-	let gamma = Gamma::new(alpha, 1.0).ok().filter(|_| alpha.is_finite() && alpha > 0.0);
+	let gamma = Gamma::new(alpha, 1.0)
+		.ok()
+		.filter(|_| alpha.is_finite() && alpha > 0.0);
 	let gamma = gamma.ok_or_else(|| TrainError::Partition {
 		examples: labels.len(),
 		clients,
@@ -139,11 +149,14 @@ pub fn dirichlet(
 	let mut rng = rng(seed);
 	let mut out = vec![Vec::new(); clients];
 	for class in 0..classes {
-		let mut members: Vec<usize> =
-			(0..labels.len()).filter(|i| labels[*i] as usize == class).collect();
+		let mut members: Vec<usize> = (0..labels.len())
+			.filter(|i| labels[*i] as usize == class)
+			.collect();
 		members.shuffle(&mut rng);
 		let weights: Vec<f64> = (0..clients).map(|_| gamma.sample(&mut rng)).collect();
-		for (client, range) in proportional_ranges(members.len(), &weights).into_iter().enumerate()
+		for (client, range) in proportional_ranges(members.len(), &weights)
+			.into_iter()
+			.enumerate()
 		{
 			out[client].extend_from_slice(&members[range]);
 		}
@@ -168,7 +181,9 @@ fn proportional_ranges(len: usize, weights: &[f64]) -> Vec<std::ops::Range<usize
 			let end = if i + 1 == weights.len() {
 				len
 			} else if total > 0.0 {
-				((cumulative / total) * len as f64).round().clamp(start as f64, len as f64) as usize
+				((cumulative / total) * len as f64)
+					.round()
+					.clamp(start as f64, len as f64) as usize
 			} else {
 				start
 			};
@@ -205,7 +220,9 @@ pub fn shards(
 	Ok(shard_ids
 		.chunks(shards_per_client)
 		.map(|ids| {
-			ids.iter().flat_map(|s| sorted[s * shard_len..(s + 1) * shard_len].iter().copied()).collect()
+			ids.iter()
+				.flat_map(|s| sorted[s * shard_len..(s + 1) * shard_len].iter().copied())
+				.collect()
 		})
 		.collect())
 }
@@ -221,19 +238,25 @@ pub fn natural(
 	need_clients(group_of_example.len(), clients)?;
 	let mut members = vec![Vec::new(); groups];
 	for (example, group) in group_of_example.iter().enumerate() {
-		let slot = members.get_mut(*group as usize).ok_or_else(|| TrainError::Partition {
-			examples: group_of_example.len(),
-			clients,
-			reason: format!("example {example} names group {group} of only {groups}"),
-		})?;
+		let slot = members
+			.get_mut(*group as usize)
+			.ok_or_else(|| TrainError::Partition {
+				examples: group_of_example.len(),
+				clients,
+				reason: format!("example {example} names group {group} of only {groups}"),
+			})?;
 		slot.push(example);
 	}
 	members.retain(|m| !m.is_empty());
 	if clients < members.len() {
 		let mut rng = rng(seed);
-		let mut keep: Vec<usize> = rand::seq::index::sample(&mut rng, members.len(), clients).into_vec();
+		let mut keep: Vec<usize> =
+			rand::seq::index::sample(&mut rng, members.len(), clients).into_vec();
 		keep.sort_unstable();
-		members = keep.into_iter().map(|g| std::mem::take(&mut members[g])).collect();
+		members = keep
+			.into_iter()
+			.map(|g| std::mem::take(&mut members[g]))
+			.collect();
 	}
 	Ok(members)
 }
@@ -337,7 +360,10 @@ mod tests {
 			held as f64 / 20.0
 		};
 		let (concentrated, spread) = (classes_held(0.1), classes_held(100.0));
-		assert!(concentrated < 4.0 && spread > 8.0, "{concentrated} {spread}");
+		assert!(
+			concentrated < 4.0 && spread > 8.0,
+			"{concentrated} {spread}"
+		);
 	}
 
 	#[test]
@@ -348,26 +374,43 @@ mod tests {
 		let two = natural(&groups, 4, 2, 9).unwrap();
 		assert_eq!(two.len(), 2);
 		assert_eq!(two, natural(&groups, 4, 2, 9).unwrap());
-		assert!(natural(&[5], 2, 1, 0).unwrap_err().to_string().contains("group 5"));
+		assert!(natural(&[5], 2, 1, 0)
+			.unwrap_err()
+			.to_string()
+			.contains("group 5"));
 	}
 
 	#[test]
 	fn bad_arguments_are_errors() {
 		assert!(iid(10, 0, 0).is_err());
-		assert!(dirichlet(&[0, 1], 2, 2, 0.0, 0).unwrap_err().to_string().contains("alpha"));
-		assert!(shards(&[0; 10], 10, 2, 0).unwrap_err().to_string().contains("20 non-empty"));
+		assert!(dirichlet(&[0, 1], 2, 2, 0.0, 0)
+			.unwrap_err()
+			.to_string()
+			.contains("alpha"));
+		assert!(shards(&[0; 10], 10, 2, 0)
+			.unwrap_err()
+			.to_string()
+			.contains("20 non-empty"));
 	}
 
 	#[test]
 	fn parses_from_the_command_line_form() {
 		assert_eq!("iid".parse::<Partitioner>().unwrap(), Partitioner::Iid);
-		assert_eq!("shards".parse::<Partitioner>().unwrap(), Partitioner::Shards { shards_per_client: 2 });
+		assert_eq!(
+			"shards".parse::<Partitioner>().unwrap(),
+			Partitioner::Shards {
+				shards_per_client: 2
+			}
+		);
 		assert_eq!(
 			"dirichlet:0.3".parse::<Partitioner>().unwrap(),
 			Partitioner::Dirichlet { alpha: 0.3 }
 		);
 		assert!("dirichlet".parse::<Partitioner>().is_err());
 		assert!("shards:1.5".parse::<Partitioner>().is_err());
-		assert!("by-name".parse::<Partitioner>().unwrap_err().contains("by-name"));
+		assert!("by-name"
+			.parse::<Partitioner>()
+			.unwrap_err()
+			.contains("by-name"));
 	}
 }

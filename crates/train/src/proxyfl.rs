@@ -58,10 +58,10 @@ impl ProxyConfig {
 			});
 		}
 		if let Some(dp) = self.privacy {
-			let ok = dp.clip_norm.is_finite() &&
-				dp.clip_norm > 0.0 &&
-				dp.noise_multiplier.is_finite() &&
-				dp.noise_multiplier >= 0.0;
+			let ok = dp.clip_norm.is_finite()
+				&& dp.clip_norm > 0.0
+				&& dp.noise_multiplier.is_finite()
+				&& dp.noise_multiplier >= 0.0;
 			if !ok {
 				return Err(TrainError::InvalidConfig {
 					setting: "privacy",
@@ -119,7 +119,10 @@ pub fn local_step(
 	check_compatible(private_trainer.card(), data)?;
 	check_compatible(proxy_trainer.card(), data)?;
 	if let Some(bad) = indices.iter().find(|i| **i >= data.len()) {
-		return Err(TrainError::malformed(&data.name, format!("example index {bad} out of range")));
+		return Err(TrainError::malformed(
+			&data.name,
+			format!("example index {bad} out of range"),
+		));
 	}
 	let mut pair = Pair {
 		private: private_trainer.network(&state.private, true)?,
@@ -142,9 +145,15 @@ pub fn local_step(
 		private_metrics = private_tally.metrics();
 		proxy_metrics = proxy_tally.metrics();
 	}
-	let state =
-		ProxyState { private: pair.private.parameters()?, proxy: pair.proxy.parameters()? };
-	Ok(ProxyOutcome { state, private_metrics, proxy_metrics })
+	let state = ProxyState {
+		private: pair.private.parameters()?,
+		proxy: pair.proxy.parameters()?,
+	};
+	Ok(ProxyOutcome {
+		state,
+		private_metrics,
+		proxy_metrics,
+	})
 }
 
 /// The two networks of a client and their optimisers during one local step.
@@ -196,7 +205,7 @@ impl Pair {
 			None => {
 				let loss = mutual_loss(proxy_ce, proxy_logits, teacher, &batch, w);
 				GradientsParams::from_grads(loss.backward(), &self.proxy)
-			},
+			}
 			Some(dp) => self.private_proxy_gradients(data, chunk, teacher, dp)?,
 		};
 		self.proxy = self.proxy_optimizer.step(lr, self.proxy.clone(), grads);
@@ -223,7 +232,11 @@ impl Pair {
 			let loss = mutual_loss(ce, logits, teacher, &single, w);
 			let grads = GradientsParams::from_grads(loss.backward(), &self.proxy);
 			let norm = squared_norm(&self.proxy, &grads).sqrt();
-			let scale = if norm > dp.clip_norm { dp.clip_norm / norm } else { 1.0 };
+			let scale = if norm > dp.clip_norm {
+				dp.clip_norm / norm
+			} else {
+				1.0
+			};
 			accumulate(&self.proxy, &grads, &mut sum, scale as f32);
 		}
 		let std = dp.noise_multiplier * dp.clip_norm;
@@ -242,11 +255,14 @@ fn mutual_loss(
 ) -> Tensor<1> {
 	let own = log_softmax(own_logits, 1);
 	let other = log_softmax(other_logits.detach(), 1);
-	let per_row: Tensor<1> =
-		(other.clone().exp() * (other - own)).sum_dim(1).squeeze_dim(1);
+	let per_row: Tensor<1> = (other.clone().exp() * (other - own))
+		.sum_dim(1)
+		.squeeze_dim(1);
 	let kl = match &batch.mask {
 		None => per_row.mean(),
-		Some(mask) => (per_row * mask.clone()).sum().div_scalar(batch.targets_count.max(1) as f32),
+		Some(mask) => (per_row * mask.clone())
+			.sum()
+			.div_scalar(batch.targets_count.max(1) as f32),
 	};
 	ce.mul_scalar(1.0 - w) + kl.mul_scalar(w)
 }
@@ -255,7 +271,11 @@ fn finite(loss: f32) -> Result<f32> {
 	if loss.is_finite() {
 		Ok(loss)
 	} else {
-		Err(TrainError::Diverged { loss, epoch: 0, step: 0 })
+		Err(TrainError::Diverged {
+			loss,
+			epoch: 0,
+			step: 0,
+		})
 	}
 }
 
@@ -321,7 +341,8 @@ fn add_noise_and_divide(
 					.map(|_| self.normal.sample(&mut *self.rng) as f32)
 					.collect();
 				let noise = Tensor::<D>::from_data(TensorData::new(noise, shape), &g.device());
-				self.sum.register(param.id, (g + noise).div_scalar(self.count));
+				self.sum
+					.register(param.id, (g + noise).div_scalar(self.count));
 			}
 		}
 	}
@@ -329,7 +350,12 @@ fn add_noise_and_divide(
 		setting: "privacy.noise_multiplier",
 		reason: e.to_string(),
 	})?;
-	network.visit(&mut Noise { sum, normal, rng, count: count.max(1) as f32 });
+	network.visit(&mut Noise {
+		sum,
+		normal,
+		rng,
+		count: count.max(1) as f32,
+	});
 	Ok(())
 }
 
@@ -346,7 +372,12 @@ mod tests {
 		assert_eq!(exponential_peer(7, 2, 8), 3);
 		assert_eq!(exponential_peer(3, 0, 1), 3);
 		// With 5 clients (ceil(log2 5) = 3 hops): 1, 2, 4.
-		assert_eq!((0..3).map(|r| exponential_peer(4, r, 5)).collect::<Vec<_>>(), [0, 1, 3]);
+		assert_eq!(
+			(0..3)
+				.map(|r| exponential_peer(4, r, 5))
+				.collect::<Vec<_>>(),
+			[0, 1, 3]
+		);
 	}
 
 	fn setup() -> (LocalTrainer, ProxyState, crate::data::Dataset) {
@@ -362,9 +393,18 @@ mod tests {
 	fn both_models_learn_with_and_without_privacy() {
 		let (trainer, state, data) = setup();
 		let idx: Vec<usize> = (0..data.len()).collect();
-		for privacy in [None, Some(DpSgd { clip_norm: 1.0, noise_multiplier: 0.5 })] {
+		for privacy in [
+			None,
+			Some(DpSgd {
+				clip_norm: 1.0,
+				noise_multiplier: 0.5,
+			}),
+		] {
 			let config = ProxyConfig {
-				local: LocalConfig { epochs: 3, ..LocalConfig::default() },
+				local: LocalConfig {
+					epochs: 3,
+					..LocalConfig::default()
+				},
 				distillation_weight: 0.5,
 				privacy,
 			};
@@ -381,9 +421,16 @@ mod tests {
 		let (trainer, state, data) = setup();
 		let idx: Vec<usize> = (0..10).collect();
 		let config = ProxyConfig {
-			local: LocalConfig { epochs: 1, batch_size: 10, ..LocalConfig::default() },
+			local: LocalConfig {
+				epochs: 1,
+				batch_size: 10,
+				..LocalConfig::default()
+			},
 			distillation_weight: 0.0,
-			privacy: Some(DpSgd { clip_norm: 0.01, noise_multiplier: 0.0 }),
+			privacy: Some(DpSgd {
+				clip_norm: 0.01,
+				noise_multiplier: 0.0,
+			}),
 		};
 		let out = local_step(&trainer, &trainer, &state, &data, &idx, &config, 3).unwrap();
 		// One step of lr 0.1 on a mean of gradients of norm <= 0.01 moves at most 0.001.
@@ -407,9 +454,20 @@ mod tests {
 			distillation_weight: 1.5,
 			privacy: None,
 		};
-		assert!(config.validate().unwrap_err().to_string().contains("distillation_weight"));
+		assert!(config
+			.validate()
+			.unwrap_err()
+			.to_string()
+			.contains("distillation_weight"));
 		config.distillation_weight = 0.5;
-		config.privacy = Some(DpSgd { clip_norm: 0.0, noise_multiplier: 1.0 });
-		assert!(config.validate().unwrap_err().to_string().contains("privacy"));
+		config.privacy = Some(DpSgd {
+			clip_norm: 0.0,
+			noise_multiplier: 1.0,
+		});
+		assert!(config
+			.validate()
+			.unwrap_err()
+			.to_string()
+			.contains("privacy"));
 	}
 }

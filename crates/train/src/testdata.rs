@@ -10,7 +10,10 @@ pub(crate) fn shared_data_dir() -> Option<PathBuf> {
 	if dir.is_dir() {
 		Some(dir)
 	} else {
-		eprintln!("notice: {} is absent; skipping the test that reads it", dir.display());
+		eprintln!(
+			"notice: {} is absent; skipping the test that reads it",
+			dir.display()
+		);
 		None
 	}
 }

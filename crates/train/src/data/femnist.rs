@@ -36,13 +36,17 @@ pub fn load_folder(folder: &Path) -> Result<DataSplit> {
 			test: load_leaf(&folder.join("test"), "femnist-test")?,
 		});
 	}
-	Err(TrainError::DataMissing { path: folder.join(TRAIN_FILE) })
+	Err(TrainError::DataMissing {
+		path: folder.join(TRAIN_FILE),
+	})
 }
 
 /// Loads one split from the safetensors layout.
 pub fn load_safetensors(path: &Path, name: &str) -> Result<Dataset> {
 	if !path.exists() {
-		return Err(TrainError::DataMissing { path: path.to_path_buf() });
+		return Err(TrainError::DataMissing {
+			path: path.to_path_buf(),
+		});
 	}
 	let bytes = std::fs::read(path).map_err(|e| TrainError::io(path, e))?;
 	let what = path.display().to_string();
@@ -50,14 +54,22 @@ pub fn load_safetensors(path: &Path, name: &str) -> Result<Dataset> {
 	let file = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
 	let (_, metadata) = SafeTensors::read_metadata(&bytes).map_err(|e| bad(e.to_string()))?;
 
-	let images = file.tensor("images").map_err(|e| bad(format!("tensor `images`: {e}")))?;
-	let labels = file.tensor("labels").map_err(|e| bad(format!("tensor `labels`: {e}")))?;
-	let writers = file.tensor("writer").map_err(|e| bad(format!("tensor `writer`: {e}")))?;
+	let images = file
+		.tensor("images")
+		.map_err(|e| bad(format!("tensor `images`: {e}")))?;
+	let labels = file
+		.tensor("labels")
+		.map_err(|e| bad(format!("tensor `labels`: {e}")))?;
+	let writers = file
+		.tensor("writer")
+		.map_err(|e| bad(format!("tensor `writer`: {e}")))?;
 	let [count, height, width] = images.shape()[..] else {
-		return Err(bad(format!("`images` has shape {:?}, expected [N, H, W]", images.shape())));
+		return Err(bad(format!(
+			"`images` has shape {:?}, expected [N, H, W]",
+			images.shape()
+		)));
 	};
-	if images.dtype() != Dtype::U8 || labels.dtype() != Dtype::U8 || writers.dtype() != Dtype::U16
-	{
+	if images.dtype() != Dtype::U8 || labels.dtype() != Dtype::U8 || writers.dtype() != Dtype::U16 {
 		return Err(bad("expected images u8, labels u8 and writer u16".into()));
 	}
 	let names_json = metadata
@@ -75,18 +87,33 @@ pub fn load_safetensors(path: &Path, name: &str) -> Result<Dataset> {
 		.chunks_exact(2)
 		.map(|c| u32::from(u16::from_le_bytes([c[0], c[1]])))
 		.collect();
-	let shape = ImageShape { channels: 1, height, width };
+	let shape = ImageShape {
+		channels: 1,
+		height,
+		width,
+	};
 	if of_example.len() != count {
-		return Err(bad(format!("{count} images but {} writer entries", of_example.len())));
+		return Err(bad(format!(
+			"{count} images but {} writer entries",
+			of_example.len()
+		)));
 	}
 	let groups = Some(Groups { names, of_example });
-	Dataset::new(name, Inputs::Images { shape, pixels }, labels, CLASSES, groups)
+	Dataset::new(
+		name,
+		Inputs::Images { shape, pixels },
+		labels,
+		CLASSES,
+		groups,
+	)
 }
 
 /// Loads one split from a folder of LEAF JSON files.
 pub fn load_leaf(folder: &Path, name: &str) -> Result<Dataset> {
 	if !folder.is_dir() {
-		return Err(TrainError::DataMissing { path: folder.to_path_buf() });
+		return Err(TrainError::DataMissing {
+			path: folder.to_path_buf(),
+		});
 	}
 	let users: Vec<(String, LeafUser<Vec<f32>, u32>)> = read_folder(folder)?;
 	let shape = ImageShape::MNIST;
@@ -107,7 +134,13 @@ pub fn load_leaf(folder: &Path, name: &str) -> Result<Dataset> {
 		names.push(user);
 	}
 	let groups = Some(Groups { names, of_example });
-	Dataset::new(name, Inputs::Images { shape, pixels }, labels, CLASSES, groups)
+	Dataset::new(
+		name,
+		Inputs::Images { shape, pixels },
+		labels,
+		CLASSES,
+		groups,
+	)
 }
 
 /// LEAF stores brightness in `[0, 1]` (1 = white paper); we store ink in `0..=255`.
@@ -124,11 +157,22 @@ mod tests {
 	fn write_safetensors(path: &Path, count: usize) {
 		let images: Vec<u8> = (0..count * 784).map(|i| (i % 256) as u8).collect();
 		let labels: Vec<u8> = (0..count).map(|i| (i % 62) as u8).collect();
-		let writers: Vec<u8> = (0..count).flat_map(|i| ((i % 2) as u16).to_le_bytes()).collect();
+		let writers: Vec<u8> = (0..count)
+			.flat_map(|i| ((i % 2) as u16).to_le_bytes())
+			.collect();
 		let tensors = [
-			("images", TensorView::new(Dtype::U8, vec![count, 28, 28], &images).unwrap()),
-			("labels", TensorView::new(Dtype::U8, vec![count], &labels).unwrap()),
-			("writer", TensorView::new(Dtype::U16, vec![count], &writers).unwrap()),
+			(
+				"images",
+				TensorView::new(Dtype::U8, vec![count, 28, 28], &images).unwrap(),
+			),
+			(
+				"labels",
+				TensorView::new(Dtype::U8, vec![count], &labels).unwrap(),
+			),
+			(
+				"writer",
+				TensorView::new(Dtype::U16, vec![count], &writers).unwrap(),
+			),
 		];
 		let meta = HashMap::from([("writers".to_string(), r#"["f0","f1"]"#.to_string())]);
 		std::fs::write(path, safetensors::serialize(tensors, Some(meta)).unwrap()).unwrap();
@@ -141,7 +185,9 @@ mod tests {
 		write_safetensors(&dir.path().join(TEST_FILE), 2);
 		let split = load_folder(dir.path()).unwrap();
 		assert_eq!(split.train.len(), 3);
-		let Inputs::Images { pixels, .. } = &split.train.inputs else { panic!("images") };
+		let Inputs::Images { pixels, .. } = &split.train.inputs else {
+			panic!("images")
+		};
 		assert_eq!(pixels[0], 255);
 		assert_eq!(pixels[1], 254);
 		let groups = split.train.groups.unwrap();
@@ -165,13 +211,17 @@ mod tests {
 		}
 		let split = load_folder(dir.path()).unwrap();
 		assert_eq!(split.test.labels, [3, 61]);
-		let Inputs::Images { pixels, .. } = &split.train.inputs else { panic!("images") };
+		let Inputs::Images { pixels, .. } = &split.train.inputs else {
+			panic!("images")
+		};
 		assert_eq!((pixels[0], pixels[784]), (0, 255));
 	}
 
 	#[test]
 	fn shared_developer_copy_loads_when_present() {
-		let Some(dir) = crate::testdata::shared_data_dir() else { return };
+		let Some(dir) = crate::testdata::shared_data_dir() else {
+			return;
+		};
 		let split = load_folder(&dir.join("femnist-lite")).unwrap();
 		assert_eq!((split.train.len(), split.test.len()), (14_708, 1_685));
 		assert_eq!(split.train.groups.unwrap().names.len(), 105);

@@ -46,7 +46,10 @@ pub fn parse_idx(bytes: &[u8]) -> Result<IdxArray, String> {
 		return Err("missing the IDX magic number (two zero bytes)".into());
 	}
 	if bytes[2] != TYPE_U8 {
-		return Err(format!("value type 0x{:02x} is not supported (only 0x08, u8)", bytes[2]));
+		return Err(format!(
+			"value type 0x{:02x} is not supported (only 0x08, u8)",
+			bytes[2]
+		));
 	}
 	let rank = bytes[3] as usize;
 	let header = 4 + 4 * rank;
@@ -68,7 +71,10 @@ pub fn parse_idx(bytes: &[u8]) -> Result<IdxArray, String> {
 			data.len()
 		));
 	}
-	Ok(IdxArray { dims, data: data.to_vec() })
+	Ok(IdxArray {
+		dims,
+		data: data.to_vec(),
+	})
 }
 
 /// Encodes an array as IDX bytes (used by tests and tools that write small fixtures).
@@ -91,8 +97,10 @@ mod tests {
 	fn array() -> impl Strategy<Value = IdxArray> {
 		prop::collection::vec(1usize..6, 1..4).prop_flat_map(|dims| {
 			let len = dims.iter().product::<usize>();
-			prop::collection::vec(any::<u8>(), len)
-				.prop_map(move |data| IdxArray { dims: dims.clone(), data })
+			prop::collection::vec(any::<u8>(), len).prop_map(move |data| IdxArray {
+				dims: dims.clone(),
+				data,
+			})
 		})
 	}
 
@@ -110,7 +118,10 @@ mod tests {
 
 	#[test]
 	fn reads_raw_and_gzipped_files() {
-		let a = IdxArray { dims: vec![2, 3], data: vec![1, 2, 3, 4, 5, 6] };
+		let a = IdxArray {
+			dims: vec![2, 3],
+			data: vec![1, 2, 3, 4, 5, 6],
+		};
 		let dir = tempfile::tempdir().unwrap();
 		let raw = dir.path().join("a-idx2-ubyte");
 		std::fs::write(&raw, encode_idx(&a)).unwrap();
@@ -124,10 +135,18 @@ mod tests {
 
 	#[test]
 	fn truncated_data_is_an_error_naming_the_sizes() {
-		let mut bytes = encode_idx(&IdxArray { dims: vec![4], data: vec![0; 4] });
+		let mut bytes = encode_idx(&IdxArray {
+			dims: vec![4],
+			data: vec![0; 4],
+		});
 		bytes.pop();
 		let err = parse_idx(&bytes).unwrap_err();
-		assert!(err.contains("need 4 values") && err.contains("holds 3"), "{err}");
-		assert!(parse_idx(&[0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]).unwrap_err().contains("0x0d"));
+		assert!(
+			err.contains("need 4 values") && err.contains("holds 3"),
+			"{err}"
+		);
+		assert!(parse_idx(&[0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0])
+			.unwrap_err()
+			.contains("0x0d"));
 	}
 }

@@ -31,15 +31,25 @@ pub(crate) fn read_folder<X: DeserializeOwned, Y: DeserializeOwned>(
 		let text = std::fs::read_to_string(&path).map_err(|e| TrainError::io(&path, e))?;
 		let file: LeafFile<X, Y> = serde_json::from_str(&text)
 			.map_err(|e| TrainError::malformed(path.display().to_string(), e.to_string()))?;
-		let LeafFile { users: names, mut user_data } = file;
+		let LeafFile {
+			users: names,
+			mut user_data,
+		} = file;
 		for name in names {
 			let user = user_data.remove(&name).ok_or_else(|| {
-				TrainError::malformed(path.display().to_string(), format!("no user_data for {name}"))
+				TrainError::malformed(
+					path.display().to_string(),
+					format!("no user_data for {name}"),
+				)
 			})?;
 			if user.x.len() != user.y.len() {
 				return Err(TrainError::malformed(
 					path.display().to_string(),
-					format!("user {name} has {} inputs but {} targets", user.x.len(), user.y.len()),
+					format!(
+						"user {name} has {} inputs but {} targets",
+						user.x.len(),
+						user.y.len()
+					),
 				));
 			}
 			users.push((name, user));
@@ -56,7 +66,10 @@ fn json_files(folder: &Path) -> Result<Vec<PathBuf>> {
 		.collect();
 	files.sort();
 	if files.is_empty() {
-		return Err(TrainError::malformed(folder.display().to_string(), "holds no .json files"));
+		return Err(TrainError::malformed(
+			folder.display().to_string(),
+			"holds no .json files",
+		));
 	}
 	Ok(files)
 }

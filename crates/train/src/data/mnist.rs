@@ -48,9 +48,22 @@ pub fn from_idx(name: &str, images: IdxArray, labels: IdxArray) -> Result<Datase
 			format!("{count} images but labels of shape {:?}", labels.dims),
 		));
 	}
-	let shape = ImageShape { channels: 1, height, width };
+	let shape = ImageShape {
+		channels: 1,
+		height,
+		width,
+	};
 	let labels = labels.data.iter().map(|l| u32::from(*l)).collect();
-	Dataset::new(name, Inputs::Images { shape, pixels: images.data }, labels, CLASSES, None)
+	Dataset::new(
+		name,
+		Inputs::Images {
+			shape,
+			pixels: images.data,
+		},
+		labels,
+		CLASSES,
+		None,
+	)
 }
 
 #[cfg(test)]
@@ -59,8 +72,14 @@ mod tests {
 	use crate::data::idx::encode_idx;
 
 	fn write_fixture(folder: &Path, count: usize) {
-		let images = IdxArray { dims: vec![count, 28, 28], data: vec![7; count * 784] };
-		let labels = IdxArray { dims: vec![count], data: (0..count as u8).map(|i| i % 10).collect() };
+		let images = IdxArray {
+			dims: vec![count, 28, 28],
+			data: vec![7; count * 784],
+		};
+		let labels = IdxArray {
+			dims: vec![count],
+			data: (0..count as u8).map(|i| i % 10).collect(),
+		};
 		for (file, array) in FILES.iter().zip([&images, &labels, &images, &labels]) {
 			std::fs::write(folder.join(file), encode_idx(array)).unwrap();
 		}
@@ -78,8 +97,14 @@ mod tests {
 
 	#[test]
 	fn mismatched_label_count_is_an_error() {
-		let images = IdxArray { dims: vec![2, 28, 28], data: vec![0; 2 * 784] };
-		let labels = IdxArray { dims: vec![3], data: vec![0; 3] };
+		let images = IdxArray {
+			dims: vec![2, 28, 28],
+			data: vec![0; 2 * 784],
+		};
+		let labels = IdxArray {
+			dims: vec![3],
+			data: vec![0; 3],
+		};
 		let err = from_idx("m", images, labels).unwrap_err().to_string();
 		assert!(err.contains("2 images"), "{err}");
 	}

@@ -23,7 +23,9 @@ pub fn data_dir() -> PathBuf {
 	if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
 		return PathBuf::from(dir);
 	}
-	let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+	let home = std::env::var_os("HOME")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| PathBuf::from("."));
 	home.join(".cache").join("decentralml").join("data")
 }
 
@@ -94,12 +96,21 @@ impl Dataset {
 			));
 		}
 		if let Some(bad) = labels.iter().find(|l| **l as usize >= classes) {
-			return Err(TrainError::malformed(&name, format!("label {bad} >= {classes} classes")));
+			return Err(TrainError::malformed(
+				&name,
+				format!("label {bad} >= {classes} classes"),
+			));
 		}
 		if let Some(groups) = &groups {
 			check_groups(&name, groups, count)?;
 		}
-		Ok(Dataset { name, inputs, labels, classes, groups })
+		Ok(Dataset {
+			name,
+			inputs,
+			labels,
+			classes,
+			groups,
+		})
 	}
 
 	/// Number of examples.
@@ -125,20 +136,28 @@ impl Dataset {
 				shape: *shape,
 				pixels: gather(pixels, shape.len(), indices),
 			},
-			Inputs::Sequences { window, tokens } =>
-				Inputs::Sequences { window: *window, tokens: gather(tokens, *window, indices) },
+			Inputs::Sequences { window, tokens } => Inputs::Sequences {
+				window: *window,
+				tokens: gather(tokens, *window, indices),
+			},
 		};
 		let labels = indices.iter().map(|i| self.labels[*i]).collect();
 		let groups = self.groups.as_ref().map(|g| Groups {
 			names: g.names.clone(),
 			of_example: indices.iter().map(|i| g.of_example[*i]).collect(),
 		});
-		Ok(Dataset { name: self.name.clone(), inputs, labels, classes: self.classes, groups })
+		Ok(Dataset {
+			name: self.name.clone(),
+			inputs,
+			labels,
+			classes: self.classes,
+			groups,
+		})
 	}
 }
 
 fn checked_count(name: &str, values: usize, per_example: usize) -> Result<usize> {
-	if per_example == 0 || values % per_example != 0 {
+	if per_example == 0 || !values.is_multiple_of(per_example) {
 		return Err(TrainError::malformed(
 			name,
 			format!("{values} values is not a whole number of examples of {per_example}"),
@@ -151,10 +170,17 @@ fn check_groups(name: &str, groups: &Groups, count: usize) -> Result<()> {
 	if groups.of_example.len() != count {
 		return Err(TrainError::malformed(
 			name,
-			format!("{count} examples but {} group entries", groups.of_example.len()),
+			format!(
+				"{count} examples but {} group entries",
+				groups.of_example.len()
+			),
 		));
 	}
-	match groups.of_example.iter().find(|g| **g as usize >= groups.names.len()) {
+	match groups
+		.of_example
+		.iter()
+		.find(|g| **g as usize >= groups.names.len())
+	{
 		Some(bad) => Err(TrainError::malformed(
 			name,
 			format!("group {bad} >= {} group names", groups.names.len()),
@@ -223,9 +249,14 @@ impl std::str::FromStr for DatasetName {
 	type Err = String;
 
 	fn from_str(s: &str) -> Result<Self, String> {
-		DatasetName::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| {
-			format!("unknown data set `{s}`: expected mnist, fashion-mnist, femnist or shakespeare")
-		})
+		DatasetName::ALL
+			.into_iter()
+			.find(|d| d.as_str() == s)
+			.ok_or_else(|| {
+				format!(
+					"unknown data set `{s}`: expected mnist, fashion-mnist, femnist or shakespeare"
+				)
+			})
 	}
 }
 
@@ -246,7 +277,9 @@ pub(crate) fn first_existing(folder: &Path, candidates: &[&str]) -> Result<PathB
 		.iter()
 		.map(|c| folder.join(c))
 		.find(|p| p.exists())
-		.ok_or_else(|| TrainError::DataMissing { path: folder.join(candidates[0]) })
+		.ok_or_else(|| TrainError::DataMissing {
+			path: folder.join(candidates[0]),
+		})
 }
 
 #[cfg(test)]
@@ -268,18 +301,58 @@ pub(crate) mod tests {
 			pixels.extend(image);
 			labels.push(class as u32);
 		}
-		Dataset::new("striped", Inputs::Images { shape, pixels }, labels, classes, None).unwrap()
+		Dataset::new(
+			"striped",
+			Inputs::Images { shape, pixels },
+			labels,
+			classes,
+			None,
+		)
+		.unwrap()
 	}
 
 	#[test]
 	fn dataset_checks_lengths() {
-		let shape = ImageShape { channels: 1, height: 2, width: 2 };
-		let err = Dataset::new("x", Inputs::Images { shape, pixels: vec![0; 7] }, vec![], 2, None);
+		let shape = ImageShape {
+			channels: 1,
+			height: 2,
+			width: 2,
+		};
+		let err = Dataset::new(
+			"x",
+			Inputs::Images {
+				shape,
+				pixels: vec![0; 7],
+			},
+			vec![],
+			2,
+			None,
+		);
 		assert!(err.unwrap_err().to_string().contains("whole number"));
-		let err = Dataset::new("x", Inputs::Images { shape, pixels: vec![0; 8] }, vec![0], 2, None);
-		assert!(err.unwrap_err().to_string().contains("2 examples but 1 labels"));
-		let err =
-			Dataset::new("x", Inputs::Images { shape, pixels: vec![0; 4] }, vec![5], 2, None);
+		let err = Dataset::new(
+			"x",
+			Inputs::Images {
+				shape,
+				pixels: vec![0; 8],
+			},
+			vec![0],
+			2,
+			None,
+		);
+		assert!(err
+			.unwrap_err()
+			.to_string()
+			.contains("2 examples but 1 labels"));
+		let err = Dataset::new(
+			"x",
+			Inputs::Images {
+				shape,
+				pixels: vec![0; 4],
+			},
+			vec![5],
+			2,
+			None,
+		);
 		assert!(err.unwrap_err().to_string().contains("label 5"));
 	}
 
@@ -288,16 +361,25 @@ pub(crate) mod tests {
 		let data = striped_images(3, 2);
 		let sub = data.subset(&[4, 0]).unwrap();
 		assert_eq!(sub.labels, vec![data.labels[4], data.labels[0]]);
-		let Inputs::Images { pixels, shape } = &sub.inputs else { panic!("images expected") };
-		let Inputs::Images { pixels: all, .. } = &data.inputs else { panic!("images expected") };
-		assert_eq!(&pixels[..shape.len()], &all[4 * shape.len()..5 * shape.len()]);
+		let Inputs::Images { pixels, shape } = &sub.inputs else {
+			panic!("images expected")
+		};
+		let Inputs::Images { pixels: all, .. } = &data.inputs else {
+			panic!("images expected")
+		};
+		assert_eq!(
+			&pixels[..shape.len()],
+			&all[4 * shape.len()..5 * shape.len()]
+		);
 		assert!(data.subset(&[6]).is_err());
 	}
 
 	#[test]
 	fn missing_data_names_the_file_and_the_fix() {
 		let dir = tempfile::tempdir().unwrap();
-		let err = load(DatasetName::Mnist, dir.path()).unwrap_err().to_string();
+		let err = load(DatasetName::Mnist, dir.path())
+			.unwrap_err()
+			.to_string();
 		assert!(err.contains("train-images-idx3-ubyte"), "{err}");
 		assert!(err.contains("scripts/fetch-data.sh"), "{err}");
 	}
@@ -307,6 +389,9 @@ pub(crate) mod tests {
 		for name in DatasetName::ALL {
 			assert_eq!(name.as_str().parse::<DatasetName>().unwrap(), name);
 		}
-		assert!("cifar".parse::<DatasetName>().unwrap_err().contains("cifar"));
+		assert!("cifar"
+			.parse::<DatasetName>()
+			.unwrap_err()
+			.contains("cifar"));
 	}
 }

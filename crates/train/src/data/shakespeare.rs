@@ -42,8 +42,9 @@ pub fn encode_char(c: char) -> u16 {
 pub fn decode_token(token: u16) -> Option<char> {
 	match token {
 		NEWLINE => Some('\n'),
-		t if (FIRST_PRINTABLE..VOCAB_SIZE as u16).contains(&t) =>
-			char::from_u32(u32::from(t - FIRST_PRINTABLE) + ' ' as u32),
+		t if (FIRST_PRINTABLE..VOCAB_SIZE as u16).contains(&t) => {
+			char::from_u32(u32::from(t - FIRST_PRINTABLE) + ' ' as u32)
+		}
 		_ => None,
 	}
 }
@@ -66,7 +67,11 @@ pub fn windows(text: &str) -> Vec<[u16; WINDOW]> {
 
 /// The last real (non-padding) target of a window, used as its label for partitioning.
 fn last_target(window: &[u16]) -> u32 {
-	window[1..].iter().rev().find(|t| **t != PAD).map_or(0, |t| u32::from(*t))
+	window[1..]
+		.iter()
+		.rev()
+		.find(|t| **t != PAD)
+		.map_or(0, |t| u32::from(*t))
 }
 
 /// Collects windows per role into a data set.
@@ -82,11 +87,26 @@ fn build(name: &str, roles: Vec<(String, Vec<[u16; WINDOW]>)>) -> Result<Dataset
 		names.push(role);
 	}
 	let groups = Some(Groups { names, of_example });
-	Dataset::new(name, Inputs::Sequences { window: WINDOW, tokens }, labels, VOCAB_SIZE, groups)
+	Dataset::new(
+		name,
+		Inputs::Sequences {
+			window: WINDOW,
+			tokens,
+		},
+		labels,
+		VOCAB_SIZE,
+		groups,
+	)
 }
 
-const TRAIN_FILES: [&str; 2] = ["shakespeare_tff_train.jsonl.gz", "shakespeare_tff_train.jsonl"];
-const TEST_FILES: [&str; 2] = ["shakespeare_tff_test.jsonl.gz", "shakespeare_tff_test.jsonl"];
+const TRAIN_FILES: [&str; 2] = [
+	"shakespeare_tff_train.jsonl.gz",
+	"shakespeare_tff_train.jsonl",
+];
+const TEST_FILES: [&str; 2] = [
+	"shakespeare_tff_test.jsonl.gz",
+	"shakespeare_tff_test.jsonl",
+];
 
 /// Loads Shakespeare from the JSON-lines files, or else from LEAF's `train/` and `test/`.
 pub fn load_folder(folder: &Path) -> Result<DataSplit> {
@@ -103,7 +123,9 @@ pub fn load_folder(folder: &Path) -> Result<DataSplit> {
 			test: load_leaf(&folder.join("test"), "shakespeare-test")?,
 		});
 	}
-	Err(TrainError::DataMissing { path: folder.join(TRAIN_FILES[0]) })
+	Err(TrainError::DataMissing {
+		path: folder.join(TRAIN_FILES[0]),
+	})
 }
 
 #[derive(Deserialize)]
@@ -118,9 +140,16 @@ pub fn load_jsonl(path: &Path, name: &str) -> Result<Dataset> {
 	let text = String::from_utf8(maybe_gunzip(raw, path)?)
 		.map_err(|e| TrainError::malformed(path.display().to_string(), e.to_string()))?;
 	let mut roles = Vec::new();
-	for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+	for (number, line) in text
+		.lines()
+		.enumerate()
+		.filter(|(_, l)| !l.trim().is_empty())
+	{
 		let role: RoleLine = serde_json::from_str(line).map_err(|e| {
-			TrainError::malformed(format!("{} line {}", path.display(), number + 1), e.to_string())
+			TrainError::malformed(
+				format!("{} line {}", path.display(), number + 1),
+				e.to_string(),
+			)
 		})?;
 		let role_windows = role.snippets.iter().flat_map(|s| windows(s)).collect();
 		roles.push((role.client, role_windows));
@@ -131,7 +160,9 @@ pub fn load_jsonl(path: &Path, name: &str) -> Result<Dataset> {
 /// Loads one split from a folder of LEAF JSON files.
 pub fn load_leaf(folder: &Path, name: &str) -> Result<Dataset> {
 	if !folder.is_dir() {
-		return Err(TrainError::DataMissing { path: folder.to_path_buf() });
+		return Err(TrainError::DataMissing {
+			path: folder.to_path_buf(),
+		});
 	}
 	let users: Vec<(String, LeafUser<String, String>)> = read_folder(folder)?;
 	let roles = users
@@ -214,7 +245,9 @@ mod tests {
 
 	#[test]
 	fn shared_developer_copy_loads_when_present() {
-		let Some(dir) = crate::testdata::shared_data_dir() else { return };
+		let Some(dir) = crate::testdata::shared_data_dir() else {
+			return;
+		};
 		let split = load_folder(&dir.join("shakespeare")).unwrap();
 		assert_eq!(split.train.groups.as_ref().unwrap().names.len(), 715);
 		assert!(split.train.len() > 10_000, "{} windows", split.train.len());

@@ -40,7 +40,9 @@ impl Cnn {
 		let [c1, c2] = shape.conv_channels;
 		let k = [shape.kernel, shape.kernel];
 		let conv = |from, to| {
-			Conv2dConfig::new([from, to], k).with_padding(PaddingConfig2d::Same).init(device)
+			Conv2dConfig::new([from, to], k)
+				.with_padding(PaddingConfig2d::Same)
+				.init(device)
 		};
 		let flat = c2 * (height / 4) * (width / 4);
 		Cnn {

@@ -14,7 +14,13 @@ pub struct CharLstm {
 
 impl CharLstm {
 	/// Builds the model for a vocabulary of `vocab` tokens.
-	pub fn new(vocab: usize, embedding: usize, hidden: usize, layers: usize, device: &Device) -> Self {
+	pub fn new(
+		vocab: usize,
+		embedding: usize,
+		hidden: usize,
+		layers: usize,
+		device: &Device,
+	) -> Self {
 		let lstm = (0..layers)
 			.map(|i| {
 				let input = if i == 0 { embedding } else { hidden };

@@ -13,10 +13,14 @@ pub struct Mlp {
 impl Mlp {
 	/// Builds `inputs -> hidden[0] -> ... -> classes`.
 	pub fn new(inputs: usize, hidden: &[usize], classes: usize, device: &Device) -> Self {
-		let widths: Vec<usize> =
-			std::iter::once(inputs).chain(hidden.iter().copied()).chain([classes]).collect();
-		let layers =
-			widths.windows(2).map(|w| LinearConfig::new(w[0], w[1]).init(device)).collect();
+		let widths: Vec<usize> = std::iter::once(inputs)
+			.chain(hidden.iter().copied())
+			.chain([classes])
+			.collect();
+		let layers = widths
+			.windows(2)
+			.map(|w| LinearConfig::new(w[0], w[1]).init(device))
+			.collect();
 		Mlp { layers }
 	}
 

@@ -25,6 +25,9 @@ pub enum Features {
 }
 
 /// Any network a card describes.
+// The variants differ in size, but a network is built once per local round, so boxing would
+// buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Network {
 	/// Logistic regression and multi-layer perceptrons.
@@ -41,11 +44,21 @@ impl Network {
 	pub fn from_card(card: &ModelCard, device: &Device) -> Result<Self> {
 		card.validate()?;
 		Ok(match &card.architecture {
-			Architecture::LogisticRegression { input, classes } =>
-				Network::Mlp(Mlp::new(input.len(), &[], *classes, device)),
-			Architecture::Mlp { input, hidden, classes } =>
-				Network::Mlp(Mlp::new(input.len(), hidden, *classes, device)),
-			Architecture::Cnn { input, conv_channels, kernel, dense, classes } => {
+			Architecture::LogisticRegression { input, classes } => {
+				Network::Mlp(Mlp::new(input.len(), &[], *classes, device))
+			}
+			Architecture::Mlp {
+				input,
+				hidden,
+				classes,
+			} => Network::Mlp(Mlp::new(input.len(), hidden, *classes, device)),
+			Architecture::Cnn {
+				input,
+				conv_channels,
+				kernel,
+				dense,
+				classes,
+			} => {
 				let shape = CnnShape {
 					input: [input.channels, input.height, input.width],
 					conv_channels: *conv_channels,
@@ -54,9 +67,13 @@ impl Network {
 					classes: *classes,
 				};
 				Network::Cnn(Cnn::new(shape, device))
-			},
-			Architecture::CharLstm { vocab, embedding, hidden, layers } =>
-				Network::CharLstm(CharLstm::new(*vocab, *embedding, *hidden, *layers, device)),
+			}
+			Architecture::CharLstm {
+				vocab,
+				embedding,
+				hidden,
+				layers,
+			} => Network::CharLstm(CharLstm::new(*vocab, *embedding, *hidden, *layers, device)),
 		})
 	}
 
@@ -105,7 +122,11 @@ impl Network {
 				let values = data
 					.try_into_vec_as::<f32>()
 					.map_err(|e| TrainError::Backend(format!("{name}: {e:?}")))?;
-				Ok(NamedTensor { name, shape, values })
+				Ok(NamedTensor {
+					name,
+					shape,
+					values,
+				})
 			})
 			.collect::<Result<Vec<_>>>()?;
 		ModelParameters::new(tensors)
@@ -119,7 +140,11 @@ impl Network {
 		let mut burn_paths = std::collections::HashMap::new();
 		for t in self.collect(None, None, true) {
 			let name = stable_name(&t.name);
-			layout.push(NamedTensor { name: name.clone(), shape: t.shape.to_vec(), values: vec![] });
+			layout.push(NamedTensor {
+				name: name.clone(),
+				shape: t.shape.to_vec(),
+				values: vec![],
+			});
 			burn_paths.insert(name, t.name);
 		}
 		ModelParameters::from_layout(layout).check_same_layout(params)?;
@@ -133,7 +158,9 @@ impl Network {
 			.collect();
 		let result = self.apply(tensors, None, None, true);
 		if let Some(error) = result.errors.first() {
-			return Err(TrainError::Backend(format!("loading parameters: {error:?}")));
+			return Err(TrainError::Backend(format!(
+				"loading parameters: {error:?}"
+			)));
 		}
 		if let Some((path, _)) = result.missing.first() {
 			return Err(TrainError::ParameterMismatch {
@@ -178,7 +205,13 @@ mod tests {
 	}
 
 	fn names(network: &Network) -> Vec<String> {
-		network.parameters().unwrap().tensors().iter().map(|t| t.name.clone()).collect()
+		network
+			.parameters()
+			.unwrap()
+			.tensors()
+			.iter()
+			.map(|t| t.name.clone())
+			.collect()
 	}
 
 	#[test]
@@ -195,7 +228,10 @@ mod tests {
 	#[test]
 	fn stable_name_numbers_vector_items_from_one() {
 		assert_eq!(stable_name("layers.0.weight"), "fc1.weight");
-		assert_eq!(stable_name("lstm.1.input_gate.input_transform.bias"), "lstm2.input_gate.input_transform.bias");
+		assert_eq!(
+			stable_name("lstm.1.input_gate.input_transform.bias"),
+			"lstm2.input_gate.input_transform.bias"
+		);
 		assert_eq!(stable_name("conv1.bias"), "conv1.bias");
 		assert_eq!(stable_name("layers.x.weight"), "layers.x.weight");
 	}
@@ -205,7 +241,14 @@ mod tests {
 		let two_nn = Network::from_card(&ModelCard::fedavg_2nn(), &device()).unwrap();
 		assert_eq!(
 			names(&two_nn),
-			["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight", "fc3.bias", "fc3.weight"]
+			[
+				"fc1.bias",
+				"fc1.weight",
+				"fc2.bias",
+				"fc2.weight",
+				"fc3.bias",
+				"fc3.weight"
+			]
 		);
 		let cnn = Network::from_card(&ModelCard::fedavg_cnn(), &device()).unwrap();
 		assert_eq!(
@@ -247,8 +290,14 @@ mod tests {
 	fn loading_mismatched_parameters_fails_with_the_name() {
 		let logreg = Network::from_card(&ModelCard::logistic_regression(10), &device()).unwrap();
 		let two_nn = Network::from_card(&ModelCard::fedavg_2nn(), &device()).unwrap();
-		let err = logreg.load_parameters(&two_nn.parameters().unwrap()).unwrap_err().to_string();
-		assert!(err.contains("parameter `fc1.") && err.contains("differs"), "{err}");
+		let err = logreg
+			.load_parameters(&two_nn.parameters().unwrap())
+			.unwrap_err()
+			.to_string();
+		assert!(
+			err.contains("parameter `fc1.") && err.contains("differs"),
+			"{err}"
+		);
 	}
 
 	#[test]
@@ -256,14 +305,29 @@ mod tests {
 		let dev = device();
 		let images = Tensor::<4>::zeros([3, 1, 28, 28], &dev);
 		let cnn = Network::from_card(&ModelCard::fedavg_cnn(), &dev).unwrap();
-		assert_eq!(cnn.forward(Features::Images(images.clone())).unwrap().dims(), [3, 10]);
+		assert_eq!(
+			cnn.forward(Features::Images(images.clone()))
+				.unwrap()
+				.dims(),
+			[3, 10]
+		);
 		let lstm = Network::from_card(&ModelCard::shakespeare_lstm(), &dev).unwrap();
 		let tokens = Tensor::<2, Int>::zeros([2, 5], &dev);
-		assert_eq!(lstm.forward(Features::Tokens(tokens)).unwrap().dims(), [10, 98]);
-		let err = lstm.forward(Features::Images(images)).unwrap_err().to_string();
+		assert_eq!(
+			lstm.forward(Features::Tokens(tokens)).unwrap().dims(),
+			[10, 98]
+		);
+		let err = lstm
+			.forward(Features::Images(images))
+			.unwrap_err()
+			.to_string();
 		assert!(err.contains("char_lstm"), "{err}");
 		let card = ModelCard {
-			architecture: Architecture::Mlp { input: ImageShape::MNIST, hidden: vec![], classes: 1 },
+			architecture: Architecture::Mlp {
+				input: ImageShape::MNIST,
+				hidden: vec![],
+				classes: 1,
+			},
 			..ModelCard::fedavg_2nn()
 		};
 		assert!(Network::from_card(&card, &dev).is_err());

@@ -1,0 +1,102 @@
+//! Federated rounds: sample clients, train each locally, aggregate with the FL library's
+//! strategy (the code the network's aggregators run), evaluate the new global model.
+
+use crate::args::SimulateArgs;
+use crate::recorder::Recorder;
+use crate::report::RoundRecord;
+use crate::sampling::{client_seed, sample_clients};
+use crate::setup::Setup;
+use crate::strategy_spec::to_fixed;
+use anyhow::Context;
+use decentralml_fl::aggregate::{Aggregator, RoundInput};
+use decentralml_fl::tensor::{Limits, Parameters};
+use decentralml_fl::update::Update;
+use decentralml_primitives::AggregationConfig;
+use decentralml_train::ModelParameters;
+use std::time::Instant;
+
+/// Converts trained parameters to the FL library's type (through safetensors, the wire format).
+pub(crate) fn to_fl(params: &ModelParameters, label: &str) -> anyhow::Result<Parameters> {
+	Ok(Parameters::from_bytes(
+		label,
+		params.to_safetensors()?,
+		&Limits::default(),
+	)?)
+}
+
+/// Runs every round, handing each record to `recorder`.
+pub(crate) fn run(
+	args: &SimulateArgs,
+	setup: &Setup,
+	recorder: &mut Recorder,
+) -> anyhow::Result<()> {
+	let mut config = AggregationConfig::plain(setup.strategy);
+	if let Some(bound) = args.norm_bound {
+		config.norm_bound = Some(
+			to_fixed(bound)
+				.with_context(|| format!("--norm-bound {bound} is not a valid bound"))?,
+		);
+	}
+	let aggregator = Aggregator::new(config)?;
+	let per_round = setup.clients_per_round(args.fraction);
+	let mut global = setup.trainer.initial_parameters(args.seed)?;
+	let mut state: Option<Parameters> = None;
+	for round in 1..=args.rounds {
+		let started = Instant::now();
+		let global_fl = to_fl(&global, "global")?;
+		let chosen = sample_clients(setup.clients.len(), per_round, args.seed, round);
+		let mut updates = Vec::with_capacity(chosen.len());
+		let (mut examples, mut train_loss) = (0, 0.0);
+		for client in &chosen {
+			let indices = &setup.clients[*client];
+			let seed = client_seed(args.seed, round, *client);
+			let outcome = setup
+				.trainer
+				.train_with(&global, &setup.split.train, indices, &setup.local, seed)
+				.with_context(|| format!("round {round}, client {client}"))?;
+			examples += outcome.examples;
+			train_loss += outcome.metrics.loss * outcome.examples as f64;
+			let weights = to_fl(&outcome.parameters, &format!("client {client}"))?;
+			updates.push(Update::new(
+				*client as u64,
+				outcome.examples as u64,
+				weights,
+			));
+		}
+		let input = RoundInput {
+			global: &global_fl,
+			updates: &updates,
+			state: state.as_ref(),
+			noise_seed: None,
+		};
+		let output = aggregator
+			.aggregate(input)
+			.with_context(|| format!("aggregating round {round}"))?;
+		global = ModelParameters::from_safetensors(&output.model_bytes()?)?;
+		state = if output.state.is_empty() {
+			None
+		} else {
+			Some(Parameters::from_bytes(
+				"state",
+				output.state_bytes()?,
+				&Limits::default(),
+			)?)
+		};
+		let test = setup
+			.trainer
+			.evaluate(&global, &setup.split.test, Some(&setup.test))?;
+		let record = RoundRecord {
+			round,
+			accuracy: test.accuracy,
+			loss: test.loss,
+			examples,
+			seconds: started.elapsed().as_secs_f64(),
+			train_loss: train_loss / examples.max(1) as f64,
+			clients: chosen.len(),
+		};
+		if recorder.record(record)? {
+			break;
+		}
+	}
+	Ok(())
+}

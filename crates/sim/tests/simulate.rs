@@ -1,0 +1,179 @@
+//! End-to-end simulations: a synthetic MNIST-layout data set that always exists, and real
+//! MNIST when it is installed (required in CI).
+
+use clap::Parser;
+use decentralml_sim::{Mode, SimulateArgs};
+use decentralml_train::data::{self, DatasetName};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+struct Cli {
+	#[command(flatten)]
+	args: SimulateArgs,
+}
+
+fn args(list: &[&str]) -> SimulateArgs {
+	let mut argv = vec!["simulate", "--quiet", "--log-every", "0"];
+	argv.extend_from_slice(list);
+	Cli::parse_from(argv).args
+}
+
+/// Writes an IDX image file and label file.
+fn write_idx(folder: &Path, prefix: &str, images: &[u8], labels: &[u8]) {
+	let count = labels.len() as u32;
+	let mut bytes = vec![0, 0, 8, 3];
+	for d in [count, 28, 28] {
+		bytes.extend_from_slice(&d.to_be_bytes());
+	}
+	bytes.extend_from_slice(images);
+	std::fs::write(folder.join(format!("{prefix}-images-idx3-ubyte")), bytes).unwrap();
+	let mut bytes = vec![0, 0, 8, 1];
+	bytes.extend_from_slice(&count.to_be_bytes());
+	bytes.extend_from_slice(labels);
+	std::fs::write(folder.join(format!("{prefix}-labels-idx1-ubyte")), bytes).unwrap();
+}
+
+/// A data folder whose "MNIST" has ten classes of noisy horizontal bars (class c lights row
+/// 2c + 3), so a short run can learn it.
+fn synthetic_data_dir(root: &Path) -> PathBuf {
+	let folder = root.join("mnist");
+	std::fs::create_dir_all(&folder).unwrap();
+	for (prefix, count) in [("train", 2000usize), ("t10k", 500)] {
+		let mut images = vec![0u8; count * 784];
+		let mut labels = Vec::with_capacity(count);
+		for i in 0..count {
+			let class = (i * 7 + i / 10) % 10;
+			let image = &mut images[i * 784..(i + 1) * 784];
+			for x in 0..28 {
+				image[(2 * class + 3) * 28 + x] = 255;
+				// Deterministic speckle noise.
+				image[(i * 31 + x * 17) % 784] = 90;
+			}
+			labels.push(class as u8);
+		}
+		write_idx(&folder, prefix, &images, &labels);
+	}
+	root.to_path_buf()
+}
+
+#[test]
+fn fedavg_on_synthetic_data_learns_and_writes_outputs() {
+	let dir = tempfile::tempdir().unwrap();
+	let data_dir = synthetic_data_dir(dir.path());
+	let out = dir.path().join("out");
+	let report = decentralml_sim::run(args(&[
+		"--data-dir",
+		data_dir.to_str().unwrap(),
+		"--out",
+		out.to_str().unwrap(),
+		"--model",
+		"logreg",
+		"--clients",
+		"10",
+		"--fraction",
+		"0.3",
+		"--rounds",
+		"3",
+		"--partition",
+		"shards",
+		"--strategy",
+		"fedavgm:lr=1.0,momentum=0.5",
+		"--target-accuracy",
+		"0.9",
+	]))
+	.unwrap();
+	assert_eq!(report.records.len(), 3);
+	assert_eq!(report.records[0].clients, 3);
+	assert!(report.best_accuracy > 0.9, "{:?}", report.records);
+	assert!(report.rounds_to_target.is_some());
+	let csv = std::fs::read_to_string(&report.csv_path).unwrap();
+	assert_eq!(csv.lines().count(), 4);
+	assert!(std::fs::read_to_string(&report.svg_path)
+		.unwrap()
+		.starts_with("<svg"));
+}
+
+#[test]
+fn proxyfl_on_synthetic_data_learns() {
+	let dir = tempfile::tempdir().unwrap();
+	let data_dir = synthetic_data_dir(dir.path());
+	let mut a = args(&[
+		"--data-dir",
+		data_dir.to_str().unwrap(),
+		"--out",
+		dir.path().join("out").to_str().unwrap(),
+		"--model",
+		"logreg",
+		"--clients",
+		"4",
+		"--rounds",
+		"2",
+		"--partition",
+		"dirichlet:1.0",
+		"--dp-clip",
+		"1.0",
+		"--dp-noise",
+		"0.5",
+		"--eval-examples",
+		"200",
+	]);
+	a.mode = Mode::Proxyfl;
+	let report = decentralml_sim::run(a).unwrap();
+	assert_eq!(report.records.len(), 2);
+	assert_eq!(report.records[0].clients, 4);
+	assert!(report.best_accuracy > 0.7, "{:?}", report.records);
+}
+
+#[test]
+fn missing_data_says_what_to_run() {
+	let dir = tempfile::tempdir().unwrap();
+	let err =
+		decentralml_sim::run(args(&["--data-dir", dir.path().to_str().unwrap()])).unwrap_err();
+	let text = format!("{err:#}");
+	assert!(text.contains("scripts/fetch-data.sh"), "{text}");
+}
+
+/// MNIST from the installed data folder or the developer copy; skipped with a notice when
+/// absent, except in CI (`CI=true`), where it must be installed.
+fn mnist_dir() -> Option<PathBuf> {
+	let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+	for dir in [data::data_dir(), shared] {
+		if data::load(DatasetName::Mnist, &dir).is_ok() {
+			return Some(dir);
+		}
+	}
+	if std::env::var("CI").is_ok_and(|v| v == "true") {
+		panic!("CI=true and MNIST is not installed: run scripts/fetch-data.sh");
+	}
+	eprintln!(
+		"notice: MNIST is not installed (scripts/fetch-data.sh); skipping the MNIST simulation"
+	);
+	None
+}
+
+#[test]
+fn short_mnist_run_beats_chance_by_far() {
+	let Some(data_dir) = mnist_dir() else { return };
+	let dir = tempfile::tempdir().unwrap();
+	let report = decentralml_sim::run(args(&[
+		"--data-dir",
+		data_dir.to_str().unwrap(),
+		"--out",
+		dir.path().to_str().unwrap(),
+		"--model",
+		"2nn",
+		"--clients",
+		"30",
+		"--fraction",
+		"0.1",
+		"--rounds",
+		"3",
+		"--eval-examples",
+		"2000",
+	]))
+	.unwrap();
+	let first = report.records[0].accuracy;
+	let last = report.records[2].accuracy;
+	assert!(last > 0.8, "accuracy after 3 rounds: {:?}", report.records);
+	assert!(last >= first - 0.02, "{:?}", report.records);
+}
