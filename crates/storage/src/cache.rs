@@ -13,15 +13,16 @@
 
 use crate::{
 	content_id::{ensure_verifiable, parse_cid},
+	file_stream::read_ahead,
 	lru::LruIndex,
-	store::{BlobStream, Store, IO_BUFFER_SIZE},
+	store::{BlobStream, Store},
 	tempname::{is_temp_name, temp_name},
 	verify::verify_stream,
 	Error, Result,
 };
 use async_trait::async_trait;
 use cid::Cid;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use std::{
 	path::{Path, PathBuf},
 	sync::{
@@ -132,12 +133,12 @@ impl<S: Store> CachedStore<S> {
 	}
 
 	/// Opens the cache file of a cached blob, or `None` when it is not (or no longer) cached.
-	async fn open_cached(&self, cid: &Cid) -> Result<Option<tokio::fs::File>> {
+	async fn open_cached(&self, cid: &Cid) -> Result<Option<std::fs::File>> {
 		if !self.is_cached(cid) {
 			return Ok(None);
 		}
 		let path = self.shared.path_of(cid);
-		match tokio::fs::File::open(&path).await {
+		match std::fs::File::open(&path) {
 			Ok(file) => Ok(Some(file)),
 			Err(e) if crate::backends::is_not_found(&e) => {
 				// Removed behind our back: treat as a miss.
@@ -147,12 +148,6 @@ impl<S: Store> CachedStore<S> {
 			Err(e) => Err(Error::io("opening cache file", &path, e)),
 		}
 	}
-}
-
-fn file_stream(file: tokio::fs::File, path: PathBuf) -> BlobStream {
-	let stream = tokio_util::io::ReaderStream::with_capacity(file, IO_BUFFER_SIZE)
-		.map_err(move |e| Error::io("reading cache file", &path, e));
-	Box::pin(stream)
 }
 
 #[async_trait]
@@ -167,7 +162,7 @@ impl<S: Store> Store for CachedStore<S> {
 
 	async fn read_raw(&self, cid: &Cid) -> Result<BlobStream> {
 		match self.open_cached(cid).await? {
-			Some(file) => Ok(file_stream(file, self.shared.path_of(cid))),
+			Some(file) => Ok(read_ahead(file, self.shared.path_of(cid))),
 			None => self.inner.read_raw(cid).await,
 		}
 	}
@@ -176,7 +171,7 @@ impl<S: Store> Store for CachedStore<S> {
 		ensure_verifiable(cid)?;
 		if let Some(file) = self.open_cached(cid).await? {
 			self.shared.hits.fetch_add(1, Ordering::Relaxed);
-			let verified = verify_stream(*cid, file_stream(file, self.shared.path_of(cid)));
+			let verified = verify_stream(*cid, read_ahead(file, self.shared.path_of(cid)));
 			let shared = self.shared.clone();
 			let cid = *cid;
 			// A cache file that fails verification is dropped so the next read refetches.
@@ -351,7 +346,7 @@ async fn scan_cache_dir(dir: &Path) -> Result<Vec<(Cid, u64)>> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::{backends::memory::MemoryStore, content_id::cid_of, StoreExt};
+	use crate::{backends::memory::MemoryStore, content_id::cid_of, StoreExt, IO_BUFFER_SIZE};
 	use bytes::Bytes;
 	use std::sync::atomic::AtomicUsize;
 

@@ -30,6 +30,9 @@
 //! # }
 //! ```
 #![warn(missing_docs)]
+// `Error::Tampered` carries both CIDs unboxed so callers can match and compare them directly;
+// errors are off the hot path, so their size does not matter.
+#![allow(clippy::result_large_err)]
 
 pub mod backends;
 pub mod cache;
@@ -37,6 +40,7 @@ pub mod config;
 pub mod content_id;
 pub mod envelope;
 mod error;
+mod file_stream;
 mod lru;
 mod store;
 mod tempname;

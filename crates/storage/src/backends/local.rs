@@ -7,13 +7,13 @@
 use crate::{
 	backends::is_not_found,
 	content_id::CidHasher,
+	file_stream::read_ahead,
 	store::{read_full, BlobStream, Store, IO_BUFFER_SIZE},
 	tempname::{is_temp_name, temp_name},
 	Error, Result,
 };
 use async_trait::async_trait;
 use cid::Cid;
-use futures::TryStreamExt;
 use std::{
 	path::{Path, PathBuf},
 	time::{Duration, SystemTime},
@@ -107,19 +107,14 @@ impl Store for LocalStore {
 
 	async fn read_raw(&self, cid: &Cid) -> Result<BlobStream> {
 		let path = self.blob_path(cid);
-		let file = match tokio::fs::File::open(&path).await {
-			Ok(file) => file,
-			Err(e) if is_not_found(&e) => {
-				return Err(Error::NotFound {
-					backend: BACKEND,
-					cid: *cid,
-				})
-			}
-			Err(e) => return Err(Error::io("opening", &path, e)),
-		};
-		let stream = tokio_util::io::ReaderStream::with_capacity(file, IO_BUFFER_SIZE)
-			.map_err(move |e| Error::io("reading", &path, e));
-		Ok(Box::pin(stream))
+		match std::fs::File::open(&path) {
+			Ok(file) => Ok(read_ahead(file, path)),
+			Err(e) if is_not_found(&e) => Err(Error::NotFound {
+				backend: BACKEND,
+				cid: *cid,
+			}),
+			Err(e) => Err(Error::io("opening", &path, e)),
+		}
 	}
 
 	async fn has(&self, cid: &Cid) -> Result<bool> {

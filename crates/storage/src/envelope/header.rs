@@ -192,7 +192,7 @@ impl Header {
 		nonce_prefix: [u8; NONCE_PREFIX_LEN],
 		bytes: &[u8],
 	) -> Result<Self> {
-		if bytes.len() % ENTRY_LEN != 0 {
+		if !bytes.len().is_multiple_of(ENTRY_LEN) {
 			return Err(Error::MalformedEnvelope("truncated recipient list".into()));
 		}
 		let entries = bytes
