@@ -1,0 +1,181 @@
+//! Weights of the training pallet's calls and hook transitions.
+//!
+//! The implementation for `()` holds **hand-estimated placeholders**, not measurements: base
+//! compute plus RocksDB reads and writes counted from the code. Regenerate real weights from
+//! `benchmarking.rs` with the node's benchmark command, e.g.
+//!
+//! ```text
+//! decentralml-node benchmark pallet --runtime <runtime.wasm> --pallet pallet_training \
+//!     --extrinsic '*' --steps 50 --repeat 20 --output pallets/training/src/weights.rs
+//! ```
+//!
+//! Components: `n` roster size, `k` trainers in the round (or scores revealed), `v` validators
+//! in the round, `b` trainers settled in one batch.
+
+use frame_support::weights::{constants::RocksDbWeight, Weight};
+
+/// Weight functions needed by the pallet.
+pub trait WeightInfo {
+	/// `propose_task`.
+	fn propose_task() -> Weight;
+	/// `approve_task`.
+	fn approve_task() -> Weight;
+	/// `pause_task`, aborting a round with `k` selected trainers.
+	fn pause_task(k: u32) -> Weight;
+	/// `resume_task`.
+	fn resume_task() -> Weight;
+	/// `cancel_task`, aborting a round with `k` selected trainers.
+	fn cancel_task(k: u32) -> Weight;
+	/// `join` into a roster of `n`.
+	fn join(n: u32) -> Weight;
+	/// `leave` from a roster of `n`.
+	fn leave(n: u32) -> Weight;
+	/// `withdraw_bond`.
+	fn withdraw_bond() -> Weight;
+	/// `submit_update` in a round of `k` trainers.
+	fn submit_update(k: u32) -> Weight;
+	/// `commit_scores`.
+	fn commit_scores() -> Weight;
+	/// `reveal_scores` of `k` scores.
+	fn reveal_scores(k: u32) -> Weight;
+	/// `submit_aggregate`.
+	fn submit_aggregate() -> Weight;
+	/// `attest_aggregate`, including reaching the quorum.
+	fn attest_aggregate() -> Weight;
+	/// `on_initialize` with nothing due.
+	fn on_initialize_idle() -> Weight;
+	/// Starting a round: selection over `n` registered participants.
+	fn start_round(n: u32) -> Weight;
+	/// Completing a task whose pool ran dry (refund and roster removal).
+	fn complete_task() -> Weight;
+	/// Closing the training phase.
+	fn close_training() -> Weight;
+	/// Closing the commit phase.
+	fn close_commit() -> Weight;
+	/// Closing the reveal phase: consensus over `k` updates and `v` reveals.
+	fn close_reveal(k: u32, v: u32) -> Weight;
+	/// Closing the aggregation phase without a quorum.
+	fn close_aggregation() -> Weight;
+	/// Settling a batch of `b` trainers.
+	fn settle_trainers(b: u32) -> Weight;
+	/// Settling `v` validators and the aggregator, closing the round and completing the task.
+	fn settle_validators(v: u32) -> Weight;
+}
+
+/// Microseconds of compute as weight (1 µs = 10^6 ps).
+const fn micros(us: u64) -> Weight {
+	Weight::from_parts(us * 1_000_000, 0)
+}
+
+/// Placeholder estimates (see the module docs); regenerate from the benchmarks.
+impl WeightInfo for () {
+	fn propose_task() -> Weight {
+		micros(60)
+			.saturating_add(Weight::from_parts(0, 6_000))
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 5))
+	}
+	fn approve_task() -> Weight {
+		micros(20).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+	}
+	fn pause_task(k: u32) -> Weight {
+		micros(30)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 6))
+			.saturating_add(RocksDbWeight::get().writes(1).saturating_mul(k.into()))
+	}
+	fn resume_task() -> Weight {
+		micros(20).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+	}
+	fn cancel_task(k: u32) -> Weight {
+		micros(60)
+			.saturating_add(RocksDbWeight::get().reads_writes(8, 10))
+			.saturating_add(RocksDbWeight::get().writes(1).saturating_mul(k.into()))
+	}
+	fn join(n: u32) -> Weight {
+		micros(50)
+			.saturating_add(Weight::from_parts(50_000, 32).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads_writes(5, 5))
+	}
+	fn leave(n: u32) -> Weight {
+		micros(60)
+			.saturating_add(Weight::from_parts(100_000, 32).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads_writes(5, 3))
+	}
+	fn withdraw_bond() -> Weight {
+		micros(40).saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+	}
+	fn submit_update(k: u32) -> Weight {
+		micros(40)
+			.saturating_add(Weight::from_parts(100_000, 48).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads_writes(5, 4))
+	}
+	fn commit_scores() -> Weight {
+		micros(30).saturating_add(RocksDbWeight::get().reads_writes(3, 1))
+	}
+	fn reveal_scores(k: u32) -> Weight {
+		micros(30)
+			.saturating_add(Weight::from_parts(30_000, 4).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+	}
+	fn submit_aggregate() -> Weight {
+		micros(30).saturating_add(RocksDbWeight::get().reads_writes(2, 1))
+	}
+	fn attest_aggregate() -> Weight {
+		micros(40).saturating_add(RocksDbWeight::get().reads_writes(4, 3))
+	}
+	fn on_initialize_idle() -> Weight {
+		micros(3).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+	}
+	fn start_round(n: u32) -> Weight {
+		micros(100)
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 5))
+			.saturating_add(
+				micros(3)
+					.saturating_add(RocksDbWeight::get().reads(1))
+					.saturating_mul(n.into()),
+			)
+	}
+	fn complete_task() -> Weight {
+		micros(80).saturating_add(RocksDbWeight::get().reads_writes(6, 8))
+	}
+	fn close_training() -> Weight {
+		micros(20).saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+	}
+	fn close_commit() -> Weight {
+		micros(20).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+	}
+	fn close_reveal(k: u32, v: u32) -> Weight {
+		micros(100)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 6))
+			.saturating_add(
+				RocksDbWeight::get()
+					.reads_writes(1, 1)
+					.saturating_mul(v.into()),
+			)
+			.saturating_add(micros(1).saturating_mul(k.into()))
+			.saturating_add(
+				Weight::from_parts(200_000, 4)
+					.saturating_mul(u64::from(k).saturating_mul(v.into())),
+			)
+	}
+	fn close_aggregation() -> Weight {
+		micros(20).saturating_add(RocksDbWeight::get().reads_writes(3, 4))
+	}
+	fn settle_trainers(b: u32) -> Weight {
+		micros(50)
+			.saturating_add(RocksDbWeight::get().reads_writes(5, 4))
+			.saturating_add(
+				micros(40)
+					.saturating_add(RocksDbWeight::get().reads_writes(4, 5))
+					.saturating_mul(b.into()),
+			)
+	}
+	fn settle_validators(v: u32) -> Weight {
+		micros(150)
+			.saturating_add(RocksDbWeight::get().reads_writes(10, 12))
+			.saturating_add(
+				micros(40)
+					.saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+					.saturating_mul(v.into()),
+			)
+	}
+}
