@@ -223,6 +223,9 @@ mod tests {
 		assert_eq!(cnn.num_parameters(), 1_663_370);
 		let logreg = Network::from_card(&ModelCard::logistic_regression(10), &device()).unwrap();
 		assert_eq!(logreg.num_parameters(), 7_850);
+		// Embedding 98x8; per LSTM gate an input and a hidden transform with biases; dense 256x98.
+		let lstm = Network::from_card(&ModelCard::shakespeare_lstm(), &device()).unwrap();
+		assert_eq!(lstm.num_parameters(), 784 + 4 * 68_096 + 4 * 131_584 + 25_186);
 	}
 
 	#[test]
