@@ -1,0 +1,193 @@
+//! Per-chunk reduction kernels shared by the strategies.
+
+use super::{ChunkInputs, Scratch};
+use crate::{error::Result, tensor::ElemType};
+
+/// Elements gathered per block by [`for_each_column`]: small enough that a block of 100
+/// clients stays in L2 cache.
+const BLOCK: usize = 256;
+
+/// Weighted mean `sum_k w_k x_k / sum_k w_k` of the clients' values, summed in participant
+/// order in `f64`.
+pub fn weighted_mean(inputs: &ChunkInputs<'_>, out: &mut [f64]) {
+	out.fill(0.0);
+	let mut total = 0.0;
+	for client in inputs.clients {
+		total += client.weight;
+		let bytes = client
+			.tensor
+			.element_bytes(inputs.start..inputs.start + inputs.len);
+		match client.scale {
+			None => add_weighted(client.tensor.spec.elem, bytes, client.weight, out),
+			Some(scale) => add_weighted_bounded(
+				client.tensor.spec.elem,
+				bytes,
+				inputs.global,
+				scale,
+				client.weight,
+				out,
+			),
+		}
+	}
+	for value in out.iter_mut() {
+		*value /= total;
+	}
+}
+
+/// `acc[i] += weight * x[i]`, decoding `x` from its raw bytes in the same pass.
+fn add_weighted(elem: ElemType, bytes: &[u8], weight: f64, acc: &mut [f64]) {
+	match elem {
+		ElemType::F32 => {
+			for (a, b) in acc.iter_mut().zip(bytes.chunks_exact(4)) {
+				*a += weight * f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+			}
+		}
+		ElemType::F16 | ElemType::BF16 => {
+			let mut wide = [0.0f64; BLOCK];
+			for (a, b) in acc.chunks_mut(BLOCK).zip(bytes.chunks(BLOCK * 2)) {
+				let wide = &mut wide[..a.len()];
+				elem.decode(b, wide);
+				for (a, x) in a.iter_mut().zip(wide.iter()) {
+					*a += weight * x;
+				}
+			}
+		}
+	}
+}
+
+/// `acc[i] += weight * (g[i] + scale * (x[i] - g[i]))`: the weighted, norm-bounded value.
+fn add_weighted_bounded(
+	elem: ElemType,
+	bytes: &[u8],
+	global: &[f64],
+	scale: f64,
+	weight: f64,
+	acc: &mut [f64],
+) {
+	let mut wide = [0.0f64; BLOCK];
+	let size = elem.size();
+	for ((a, b), g) in acc
+		.chunks_mut(BLOCK)
+		.zip(bytes.chunks(BLOCK * size))
+		.zip(global.chunks(BLOCK))
+	{
+		let wide = &mut wide[..a.len()];
+		elem.decode(b, wide);
+		for ((a, x), g) in a.iter_mut().zip(wide.iter()).zip(g) {
+			*a += weight * (g + scale * (x - g));
+		}
+	}
+}
+
+/// Calls `reduce` once per element with that element's values across the selected clients (in
+/// participant order) and stores its result in `out`. Fails on the first non-finite value.
+pub fn for_each_column(
+	inputs: &ChunkInputs<'_>,
+	scratch: &mut Scratch,
+	out: &mut [f64],
+	mut reduce: impl FnMut(&mut [f64], &mut Vec<(f64, usize)>) -> f64,
+) -> Result<()> {
+	let clients = inputs.clients.len();
+	scratch.block.resize(clients * BLOCK, 0.0);
+	scratch.column.resize(clients, 0.0);
+	let mut offset = 0;
+	while offset < inputs.len {
+		let len = (inputs.len - offset).min(BLOCK);
+		for k in 0..clients {
+			let row = &mut scratch.block[k * BLOCK..k * BLOCK + len];
+			inputs.client_values(k, offset, row);
+			if let Some(i) = row.iter().position(|v| !v.is_finite()) {
+				return Err(inputs.non_finite(k, offset + i, row[i]));
+			}
+		}
+		for i in 0..len {
+			for k in 0..clients {
+				scratch.column[k] = scratch.block[k * BLOCK + i];
+			}
+			out[offset + i] = reduce(&mut scratch.column, &mut scratch.ranked);
+		}
+		offset += len;
+	}
+	Ok(())
+}
+
+/// Median under IEEE total order; the mean of the two middle values for an even count.
+/// Reorders `values`. `values` must not be empty.
+pub fn median(values: &mut [f64]) -> f64 {
+	let n = values.len();
+	let mid = n / 2;
+	let (_, upper, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
+	let upper = *upper;
+	if n % 2 == 1 {
+		return upper;
+	}
+	// The lower middle is the largest value below position `mid`.
+	let lower = values[..mid]
+		.iter()
+		.copied()
+		.max_by(f64::total_cmp)
+		.unwrap_or(upper);
+	(lower + upper) * 0.5
+}
+
+/// Plain sum in slice order, divided by the count.
+pub fn mean(values: &[f64]) -> f64 {
+	let mut sum = 0.0;
+	for v in values {
+		sum += v;
+	}
+	sum / values.len() as f64
+}
+
+/// One adaptive server-optimiser step (Reddi et al. 2021, Algorithm 2) over a chunk:
+/// with the pseudo-gradient `d = aggregate - global`,
+/// `m = beta1 * m + (1 - beta1) * d`, `v = second_moment(v, d^2)` and
+/// `new = global + eta * m / (sqrt(v) + tau)`. `values` holds the aggregate on entry and the new
+/// weights on return; `m` and `v` are updated in place (stored as `f32`). Without bias
+/// correction, as in the paper.
+pub fn adaptive_step(
+	global: &[f64],
+	values: &mut [f64],
+	m: &mut [f32],
+	v: &mut [f32],
+	(eta, beta1, tau): (f64, f64, f64),
+	second_moment: impl Fn(f64, f64) -> f64,
+) {
+	for (((x, g), m), v) in values
+		.iter_mut()
+		.zip(global)
+		.zip(m.iter_mut())
+		.zip(v.iter_mut())
+	{
+		let d = *x - g;
+		let m_new = beta1 * f64::from(*m) + (1.0 - beta1) * d;
+		let v_new = second_moment(f64::from(*v), d * d);
+		*x = g + eta * m_new / (v_new.sqrt() + tau);
+		*m = m_new as f32;
+		*v = v_new as f32;
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use proptest::prelude::*;
+
+	#[test]
+	fn median_odd_and_even() {
+		assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+		assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+		assert_eq!(median(&mut [-0.0, 0.0]), 0.0);
+	}
+
+	proptest! {
+		#[test]
+		fn median_matches_sorting(mut values in proptest::collection::vec(-1e6f64..1e6, 1..40)) {
+			let mut sorted = values.clone();
+			sorted.sort_by(f64::total_cmp);
+			let n = sorted.len();
+			let expected = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) * 0.5 };
+			prop_assert_eq!(median(&mut values).to_bits(), expected.to_bits());
+		}
+	}
+}
