@@ -15,6 +15,10 @@ pub struct Cli {
 pub enum Command {
 	/// Run a DecentralML chain node, or one of the node's maintenance commands.
 	Node(crate::chain::cli::NodeCli),
+
+	/// Simulate federated training in one process, without a chain: the same strategies the
+	/// network aggregates with, on MNIST, Fashion-MNIST, FEMNIST or Shakespeare.
+	Simulate(decentralml_sim::SimulateArgs),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -22,5 +26,6 @@ pub fn run() -> anyhow::Result<()> {
 	let cli = Cli::parse();
 	match cli.command {
 		Command::Node(node) => crate::chain::command::run(node).map_err(Into::into),
+		Command::Simulate(args) => decentralml_sim::run(args).map(|_report| ()),
 	}
 }

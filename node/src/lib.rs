@@ -1,8 +1,8 @@
 //! # DecentralML
 //!
-//! One binary for every role in a DecentralML network. `decentralml node` runs the chain
-//! (Aura block production, GRANDPA finality); later subcommands add the simulator, the
-//! worker roles and the user CLI on top of the library crates.
+//! One binary for every role in a DecentralML network, a thin layer over the library crates:
+//! `decentralml node` runs the chain (Aura block production, GRANDPA finality) and
+//! `decentralml simulate` runs federated training in one process (`decentralml-sim`).
 
 pub mod chain;
 pub mod cli;
