@@ -357,7 +357,7 @@ fn ceilings_table(all: &[Ceilings]) -> String {
 
 fn rows_table(rows: &[Row], all: &[Ceilings]) -> String {
 	let mut out = String::from(
-		"| backend | size | put MB/s | put / anchor | cold get MB/s | cold get / anchor | cached get MB/s | cached / memcpy | cached / CID hash |\n|---|---|---|---|---|---|---|---|---|\n",
+		"| backend | size | put MB/s | put / anchor | cold get MB/s | cold get / anchor | cold get / CID hash | cached get MB/s | cached / memcpy | cached / CID hash |\n|---|---|---|---|---|---|---|---|---|---|\n",
 	);
 	for row in rows {
 		let Some(c) = all.iter().find(|c| c.size == row.size) else {
@@ -370,13 +370,14 @@ fn rows_table(rows: &[Row], all: &[Ceilings]) -> String {
 			_ => (c.loopback, c.loopback, "loopback"),
 		};
 		out += &format!(
-			"| {} | {} | {} | {:.2} × {name} | {} | {:.2} × {name} | {} | {:.2} | {:.2} |\n",
+			"| {} | {} | {} | {:.2} × {name} | {} | {:.2} × {name} | {:.2} | {} | {:.2} | {:.2} |\n",
 			row.backend,
 			size_label(row.size),
 			mb_s(row.put),
 			row.put / put_anchor,
 			mb_s(row.cold_get),
 			row.cold_get / get_anchor,
+			row.cold_get / c.hash,
 			mb_s(row.cached_get),
 			row.cached_get / c.memcpy,
 			row.cached_get / c.hash,
