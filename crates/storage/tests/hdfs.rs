@@ -1,6 +1,6 @@
 //! The HDFS backend against a real cluster. No HDFS server installs on the project's machines,
 //! so this runs only with the `hdfs` feature and `DECENTRALML_TEST_HDFS_URI` set, e.g.
-//! `DECENTRALML_TEST_HDFS_URI=hdfs://namenode:8020/tmp/dml cargo test -p decentralml-storage
+//! `DECENTRALML_TEST_HDFS_URI=hdfs://namenode:8020/dml-test cargo test -p decentralml-storage
 //! --features hdfs --test hdfs`.
 #![cfg(feature = "hdfs")]
 
