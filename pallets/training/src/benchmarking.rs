@@ -196,7 +196,7 @@ fn scores_of<T: Config>(id: TaskId, seat: usize) -> Result<(Scores<T>, Salt), Be
 }
 
 /// Commits for all validators but the last `skip`.
-fn commit_scores<T: Config>(id: TaskId, skip: u32) -> Result<(), BenchmarkError> {
+fn commit_all<T: Config>(id: TaskId, skip: u32) -> Result<(), BenchmarkError> {
 	let round = Rounds::<T>::get(id).ok_or("a round is in progress")?;
 	let committing = round.validators.len().saturating_sub(skip as usize);
 	for (seat, validator) in round.validators.iter().enumerate().take(committing) {
@@ -208,7 +208,7 @@ fn commit_scores<T: Config>(id: TaskId, skip: u32) -> Result<(), BenchmarkError>
 }
 
 /// Reveals for all validators but the last `skip`.
-fn reveal_scores<T: Config>(id: TaskId, skip: u32) -> Result<(), BenchmarkError> {
+fn reveal_all<T: Config>(id: TaskId, skip: u32) -> Result<(), BenchmarkError> {
 	let round = Rounds::<T>::get(id).ok_or("a round is in progress")?;
 	let revealing = round.validators.len().saturating_sub(skip as usize);
 	for (seat, validator) in round.validators.iter().enumerate().take(revealing) {
@@ -222,9 +222,9 @@ fn reveal_scores<T: Config>(id: TaskId, skip: u32) -> Result<(), BenchmarkError>
 fn to_aggregation<T: Config>(id: TaskId) -> Result<(), BenchmarkError> {
 	submit_updates::<T>(id, 0)?;
 	run_due::<T>(id)?;
-	commit_scores::<T>(id, 0)?;
+	commit_all::<T>(id, 0)?;
 	run_due::<T>(id)?;
-	reveal_scores::<T>(id, 0)?;
+	reveal_all::<T>(id, 0)?;
 	run_due::<T>(id)?;
 	ensure_phase::<T>(id, |phase| matches!(phase, Phase::Aggregation { .. }))
 }
@@ -421,7 +421,7 @@ mod benchmarks {
 		let id = running_task::<T>(1, v, 2)?;
 		submit_updates::<T>(id, 0)?;
 		run_due::<T>(id)?;
-		commit_scores::<T>(id, 1)?;
+		commit_all::<T>(id, 1)?;
 		let round = Rounds::<T>::get(id).ok_or("a round is in progress")?;
 		let seat = round.validators.len() - 1;
 		let who = round.validators[seat].who.clone();
@@ -446,9 +446,9 @@ mod benchmarks {
 		let id = running_task::<T>(k, T::MaxValidatorsPerRound::get(), 2)?;
 		submit_updates::<T>(id, 0)?;
 		run_due::<T>(id)?;
-		commit_scores::<T>(id, 0)?;
+		commit_all::<T>(id, 0)?;
 		run_due::<T>(id)?;
-		reveal_scores::<T>(id, 1)?;
+		reveal_all::<T>(id, 1)?;
 		let round = Rounds::<T>::get(id).ok_or("a round is in progress")?;
 		let seat = round.validators.len() - 1;
 		let who = round.validators[seat].who.clone();
@@ -563,7 +563,7 @@ mod benchmarks {
 		let id = running_task::<T>(1, T::MaxValidatorsPerRound::get(), 2)?;
 		submit_updates::<T>(id, 0)?;
 		run_due::<T>(id)?;
-		commit_scores::<T>(id, 0)?;
+		commit_all::<T>(id, 0)?;
 		let due = go_to_due::<T>(id)?;
 
 		#[block]
@@ -582,9 +582,9 @@ mod benchmarks {
 		let id = running_task::<T>(k, v, 2)?;
 		submit_updates::<T>(id, 0)?;
 		run_due::<T>(id)?;
-		commit_scores::<T>(id, 0)?;
+		commit_all::<T>(id, 0)?;
 		run_due::<T>(id)?;
-		reveal_scores::<T>(id, 0)?;
+		reveal_all::<T>(id, 0)?;
 		let due = go_to_due::<T>(id)?;
 
 		#[block]

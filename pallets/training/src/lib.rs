@@ -72,9 +72,11 @@
 //! ```
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 
+pub mod capacity;
 pub mod cid;
 pub mod consensus;
 mod funds;
@@ -123,6 +125,7 @@ pub trait BenchmarkHelper<AssetKind> {
 	fn bond_asset() -> AssetKind;
 }
 
+/// The pallet: configuration, storage, events, errors, calls and hooks.
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -340,6 +343,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ScheduledCount<T> = StorageValue<_, u32, ValueQuery>;
 
+	// Each variant's doc names its fields; documenting every field again would only repeat it.
+	#[allow(missing_docs)]
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -666,6 +671,10 @@ pub mod pallet {
 				"SettlementBatch must be positive"
 			);
 			assert!(T::MaxRounds::get() > 0, "MaxRounds must be positive");
+			assert!(
+				T::MaxCidLen::get() >= 36,
+				"MaxCidLen must hold a CIDv1 with a sha2-256 digest (36 bytes)"
+			);
 			assert_ne!(
 				Pallet::<T>::pool_account(0),
 				Pallet::<T>::pool_account(1),
