@@ -410,7 +410,9 @@ impl Aggregator {
 		};
 		self.strategy
 			.combine(&inputs, &mut buffers.scratch, values)?;
-		if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+		// A branch-free scan first (it vectorises); locate the culprit only on failure.
+		if !values.iter().fold(true, |ok, v| ok & v.is_finite()) {
+			let i = values.iter().position(|v| !v.is_finite()).unwrap_or(0);
 			return Err(locate_non_finite(&inputs, i, values[i]));
 		}
 		if let Some((stddev, seed)) = plan.noise {

@@ -64,6 +64,12 @@ impl ElemType {
 		debug_assert_eq!(bytes.len(), out.len() * self.size());
 		match self {
 			ElemType::F32 => {
+				if let Some(xs) = as_f32(bytes) {
+					for (o, x) in out.iter_mut().zip(xs) {
+						*o = f64::from(*x);
+					}
+					return;
+				}
 				for (o, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
 					*o = f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
 				}
@@ -86,6 +92,12 @@ impl ElemType {
 		debug_assert_eq!(out.len(), values.len() * self.size());
 		match self {
 			ElemType::F32 => {
+				if let Some(xs) = as_f32_mut(out) {
+					for (o, v) in xs.iter_mut().zip(values) {
+						*o = *v as f32;
+					}
+					return;
+				}
 				for (v, o) in values.iter().zip(out.chunks_exact_mut(4)) {
 					o.copy_from_slice(&(*v as f32).to_le_bytes());
 				}
@@ -101,6 +113,26 @@ impl ElemType {
 				}
 			}
 		}
+	}
+}
+
+/// The bytes as `f32`s when the target is little-endian (the safetensors byte order) and they
+/// are 4-byte aligned, which safetensors' 8-byte header padding and dtype ordering make the
+/// usual case. Lets hot loops vectorise; callers fall back to per-element decoding otherwise.
+pub fn as_f32(bytes: &[u8]) -> Option<&[f32]> {
+	if cfg!(target_endian = "little") {
+		bytemuck::try_cast_slice(bytes).ok()
+	} else {
+		None
+	}
+}
+
+/// Mutable counterpart of [`as_f32`].
+fn as_f32_mut(bytes: &mut [u8]) -> Option<&mut [f32]> {
+	if cfg!(target_endian = "little") {
+		bytemuck::try_cast_slice_mut(bytes).ok()
+	} else {
+		None
 	}
 }
 
@@ -635,6 +667,16 @@ mod tests {
 		assert!(OwnedTensor::from_f32("w", vec![2, 2], &[1.0; 3]).is_err());
 	}
 
+	/// Bytes at an odd address, to exercise the unaligned fallback.
+	fn misaligned(bytes: &[u8]) -> (Vec<u8>, usize) {
+		let mut buffer = vec![0u8; bytes.len() + 4];
+		let offset = (1..4)
+			.find(|o| !(buffer.as_ptr() as usize + o).is_multiple_of(4))
+			.unwrap();
+		buffer[offset..offset + bytes.len()].copy_from_slice(bytes);
+		(buffer, offset)
+	}
+
 	proptest! {
 		#[test]
 		fn f32_codec_round_trips_bit_exactly(values in proptest::collection::vec(any::<f32>(), 0..64)) {
@@ -643,6 +685,26 @@ mod tests {
 			let back = params.tensor("x").unwrap().to_f32();
 			let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
 			prop_assert_eq!(bits(&back), bits(&values));
+		}
+
+		#[test]
+		fn aligned_and_unaligned_f32_paths_agree(values in proptest::collection::vec(any::<f32>(), 1..64)) {
+			let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+			let (buffer, offset) = misaligned(&bytes);
+			let shifted = &buffer[offset..offset + bytes.len()];
+			prop_assert!(as_f32(shifted).is_none());
+			let (mut a, mut b) = (vec![0.0; values.len()], vec![0.0; values.len()]);
+			ElemType::F32.decode(&bytes, &mut a);
+			ElemType::F32.decode(shifted, &mut b);
+			let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+			prop_assert_eq!(bits(&a), bits(&b));
+			let (mut encoded, offset) = misaligned(&bytes);
+			let target = &mut encoded[offset..offset + bytes.len()];
+			target.fill(0);
+			ElemType::F32.encode(&a, target);
+			let mut aligned = vec![0u8; bytes.len()];
+			ElemType::F32.encode(&a, &mut aligned);
+			prop_assert_eq!(&encoded[offset..offset + bytes.len()], &aligned[..]);
 		}
 
 		#[test]

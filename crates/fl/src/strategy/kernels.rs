@@ -1,7 +1,10 @@
 //! Per-chunk reduction kernels shared by the strategies.
 
 use super::{ChunkInputs, Scratch};
-use crate::{error::Result, tensor::ElemType};
+use crate::{
+	error::Result,
+	tensor::{as_f32, ElemType},
+};
 
 /// Elements gathered per block by [`for_each_column`]: small enough that a block of 100
 /// clients stays in L2 cache.
@@ -38,6 +41,12 @@ pub fn weighted_mean(inputs: &ChunkInputs<'_>, out: &mut [f64]) {
 fn add_weighted(elem: ElemType, bytes: &[u8], weight: f64, acc: &mut [f64]) {
 	match elem {
 		ElemType::F32 => {
+			if let Some(xs) = as_f32(bytes) {
+				for (a, x) in acc.iter_mut().zip(xs) {
+					*a += weight * f64::from(*x);
+				}
+				return;
+			}
 			for (a, b) in acc.iter_mut().zip(bytes.chunks_exact(4)) {
 				*a += weight * f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
 			}
@@ -178,6 +187,24 @@ mod tests {
 		assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
 		assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
 		assert_eq!(median(&mut [-0.0, 0.0]), 0.0);
+	}
+
+	proptest! {
+		#[test]
+		fn weighted_sums_agree_on_aligned_and_unaligned_bytes(
+			values in proptest::collection::vec(-1e30f32..1e30, 1..300),
+			weight in 1.0f64..1e6,
+		) {
+			let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+			let mut buffer = vec![0u8; bytes.len() + 4];
+			let offset = (1..4).find(|o| !(buffer.as_ptr() as usize + o).is_multiple_of(4)).unwrap();
+			buffer[offset..offset + bytes.len()].copy_from_slice(&bytes);
+			let (mut a, mut b) = (vec![0.5; values.len()], vec![0.5; values.len()]);
+			add_weighted(ElemType::F32, &bytes, weight, &mut a);
+			add_weighted(ElemType::F32, &buffer[offset..offset + bytes.len()], weight, &mut b);
+			let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+			prop_assert_eq!(bits(&a), bits(&b));
+		}
 	}
 
 	proptest! {
