@@ -4,6 +4,8 @@
 //! state tensor by tensor and, within a tensor, in chunks of [`CHUNK_ELEMENTS`] elements, so it
 //! needs memory for the output (and new state) plus per-thread buffers of a few chunks; inputs
 //! may be memory-mapped files larger than RAM. Chunks are processed in parallel with rayon.
+//! Global weights are read (and checked to be finite) only where a rule uses them: server
+//! optimisers, norm bounding and clipping; plain FedAvg streams the updates alone.
 //!
 //! # Determinism
 //!
@@ -79,6 +81,9 @@ pub struct RoundReport {
 	pub clipping_bound: Option<f64>,
 	/// Standard deviation of the central-DP noise added to each element, if any.
 	pub noise_stddev: Option<f64>,
+	/// The noise multiplier this round's privacy cost is accounted with (after the adaptive
+	/// clipping adjustment), to pass to [`crate::dp::RdpAccountant::record_round`].
+	pub noise_multiplier: Option<f64>,
 	/// The adaptive clipping norm for the next round, if adaptive clipping is on.
 	pub next_clipping_norm: Option<f64>,
 }
@@ -254,6 +259,7 @@ impl Aggregator {
 			delta_norms: norms,
 			clipping_bound: bound,
 			noise_stddev: plan.noise.map(|(s, _)| s),
+			noise_multiplier: privacy.map(|p| p.noise_multiplier),
 			next_clipping_norm,
 		};
 		Ok(RoundOutput {

@@ -253,6 +253,7 @@ fn central_dp_noise_has_the_calibrated_scale_and_is_reproducible() {
 	let out = aggregator.aggregate(input).unwrap();
 	// z * C * max w / sum w = 2 * 0.5 / 4.
 	assert_eq!(out.report.noise_stddev, Some(0.25));
+	assert_eq!(out.report.noise_multiplier, Some(2.0));
 	let v = values(&out);
 	let var = v.iter().map(|x| x * x).sum::<f64>() / n as f64;
 	// Standard error of the variance estimate: sqrt(2/n) relative = 0.63%; allow 3%.

@@ -11,25 +11,25 @@ use crate::{
 const BLOCK: usize = 256;
 
 /// Weighted mean `sum_k w_k x_k / sum_k w_k` of the clients' values, summed in participant
-/// order in `f64`.
+/// order in `f64`: the first client's term initialises the sum (no `0.0 +`), the others are
+/// added one by one, then the sum is divided by the total weight.
 pub fn weighted_mean(inputs: &ChunkInputs<'_>, out: &mut [f64]) {
-	out.fill(0.0);
 	let mut total = 0.0;
-	for client in inputs.clients {
+	for (k, client) in inputs.clients.iter().enumerate() {
 		total += client.weight;
 		let bytes = client
 			.tensor
 			.element_bytes(inputs.start..inputs.start + inputs.len);
-		match client.scale {
-			None => add_weighted(client.tensor.spec.elem, bytes, client.weight, out),
-			Some(scale) => add_weighted_bounded(
-				client.tensor.spec.elem,
-				bytes,
-				inputs.global,
-				scale,
-				client.weight,
-				out,
-			),
+		let elem = client.tensor.spec.elem;
+		match (client.scale, k == 0) {
+			(None, true) => weighted::<true>(elem, bytes, client.weight, out),
+			(None, false) => weighted::<false>(elem, bytes, client.weight, out),
+			(Some(s), true) => {
+				weighted_bounded::<true>(elem, bytes, inputs.global, s, client.weight, out)
+			}
+			(Some(s), false) => {
+				weighted_bounded::<false>(elem, bytes, inputs.global, s, client.weight, out)
+			}
 		}
 	}
 	for value in out.iter_mut() {
@@ -37,18 +37,29 @@ pub fn weighted_mean(inputs: &ChunkInputs<'_>, out: &mut [f64]) {
 	}
 }
 
-/// `acc[i] += weight * x[i]`, decoding `x` from its raw bytes in the same pass.
-fn add_weighted(elem: ElemType, bytes: &[u8], weight: f64, acc: &mut [f64]) {
+/// `acc[i] = v` when `FIRST`, else `acc[i] += v`.
+#[inline(always)]
+fn store<const FIRST: bool>(acc: &mut f64, v: f64) {
+	if FIRST {
+		*acc = v;
+	} else {
+		*acc += v;
+	}
+}
+
+/// Stores or adds `weight * x[i]`, decoding `x` from its raw bytes in the same pass.
+fn weighted<const FIRST: bool>(elem: ElemType, bytes: &[u8], weight: f64, acc: &mut [f64]) {
 	match elem {
 		ElemType::F32 => {
 			if let Some(xs) = as_f32(bytes) {
 				for (a, x) in acc.iter_mut().zip(xs) {
-					*a += weight * f64::from(*x);
+					store::<FIRST>(a, weight * f64::from(*x));
 				}
 				return;
 			}
 			for (a, b) in acc.iter_mut().zip(bytes.chunks_exact(4)) {
-				*a += weight * f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+				let x = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+				store::<FIRST>(a, weight * f64::from(x));
 			}
 		}
 		ElemType::F16 | ElemType::BF16 => {
@@ -57,15 +68,15 @@ fn add_weighted(elem: ElemType, bytes: &[u8], weight: f64, acc: &mut [f64]) {
 				let wide = &mut wide[..a.len()];
 				elem.decode(b, wide);
 				for (a, x) in a.iter_mut().zip(wide.iter()) {
-					*a += weight * x;
+					store::<FIRST>(a, weight * x);
 				}
 			}
 		}
 	}
 }
 
-/// `acc[i] += weight * (g[i] + scale * (x[i] - g[i]))`: the weighted, norm-bounded value.
-fn add_weighted_bounded(
+/// Stores or adds `weight * (g[i] + scale * (x[i] - g[i]))`: the weighted, norm-bounded value.
+fn weighted_bounded<const FIRST: bool>(
 	elem: ElemType,
 	bytes: &[u8],
 	global: &[f64],
@@ -75,15 +86,15 @@ fn add_weighted_bounded(
 ) {
 	let mut wide = [0.0f64; BLOCK];
 	let size = elem.size();
-	for ((a, b), g) in acc
+	let blocks = acc
 		.chunks_mut(BLOCK)
 		.zip(bytes.chunks(BLOCK * size))
-		.zip(global.chunks(BLOCK))
-	{
+		.zip(global.chunks(BLOCK));
+	for ((a, b), g) in blocks {
 		let wide = &mut wide[..a.len()];
 		elem.decode(b, wide);
 		for ((a, x), g) in a.iter_mut().zip(wide.iter()).zip(g) {
-			*a += weight * (g + scale * (x - g));
+			store::<FIRST>(a, weight * (g + scale * (x - g)));
 		}
 	}
 }
@@ -200,9 +211,12 @@ mod tests {
 			let offset = (1..4).find(|o| !(buffer.as_ptr() as usize + o).is_multiple_of(4)).unwrap();
 			buffer[offset..offset + bytes.len()].copy_from_slice(&bytes);
 			let (mut a, mut b) = (vec![0.5; values.len()], vec![0.5; values.len()]);
-			add_weighted(ElemType::F32, &bytes, weight, &mut a);
-			add_weighted(ElemType::F32, &buffer[offset..offset + bytes.len()], weight, &mut b);
 			let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+			weighted::<false>(ElemType::F32, &bytes, weight, &mut a);
+			weighted::<false>(ElemType::F32, &buffer[offset..offset + bytes.len()], weight, &mut b);
+			prop_assert_eq!(bits(&a), bits(&b));
+			weighted::<true>(ElemType::F32, &bytes, weight, &mut a);
+			weighted::<true>(ElemType::F32, &buffer[offset..offset + bytes.len()], weight, &mut b);
 			prop_assert_eq!(bits(&a), bits(&b));
 		}
 	}
