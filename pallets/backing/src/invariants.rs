@@ -9,6 +9,13 @@ use frame_support::{
 };
 use sp_runtime::{traits::Zero, Saturating, TryRuntimeError};
 
+/// An asset, an account and what the account has staked in that asset over all tasks.
+type StakedBy<T> = (
+	<T as Config>::AssetKind,
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+);
+
 impl<T: Config> Pallet<T> {
 	/// Checks every invariant of the pallet's storage.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -110,8 +117,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Funds held under the backing reason equal the recorded stakes, per asset and account.
 	fn check_holds() -> Result<(), TryRuntimeError> {
-		let mut recorded: BTreeMap<Vec<u8>, (T::AssetKind, T::AccountId, BalanceOf<T>)> =
-			BTreeMap::new();
+		let mut recorded: BTreeMap<Vec<u8>, StakedBy<T>> = BTreeMap::new();
 		for (_, who, positions) in Stakes::<T>::iter() {
 			for position in positions {
 				let key = (&position.asset, &who).encode();

@@ -49,6 +49,7 @@
 //! ```
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 
@@ -213,32 +214,46 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// `who` staked `amount` of `asset` on `task`; it counts from now on.
+		/// Stake was added; it counts from now on.
 		Staked {
+			/// The backed task.
 			task: TaskId,
+			/// The backer.
 			who: T::AccountId,
+			/// The staked asset.
 			asset: T::AssetKind,
+			/// The amount added to the backer's counted stake.
 			amount: BalanceOf<T>,
 		},
-		/// `who` unstaked `amount` of `asset` from `task`: it no longer counts and can be
-		/// withdrawn from block `unlock_at`.
+		/// Stake stopped counting and is cooling down.
 		Unstaked {
+			/// The backed task.
 			task: TaskId,
+			/// The backer.
 			who: T::AccountId,
+			/// The staked asset.
 			asset: T::AssetKind,
+			/// The amount that stopped counting.
 			amount: BalanceOf<T>,
+			/// The first block at which everything unstaked can be withdrawn.
 			unlock_at: BlockNumberFor<T>,
 		},
-		/// `amount` of `asset` staked by `who` on `task` was released.
+		/// Stake was released from its hold.
 		Withdrawn {
+			/// The backed task.
 			task: TaskId,
+			/// The backer.
 			who: T::AccountId,
+			/// The staked asset.
 			asset: T::AssetKind,
+			/// The amount released.
 			amount: BalanceOf<T>,
 		},
-		/// Governance set `asset`'s valuation to `value` value units per unit.
+		/// Governance valued an asset.
 		ValuationSet {
+			/// The valued asset.
 			asset: T::AssetKind,
+			/// Value units per unit of the asset.
 			value: FixedU128,
 		},
 	}

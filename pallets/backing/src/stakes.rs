@@ -154,11 +154,11 @@ impl<T: Config> Pallet<T> {
 		)?;
 		if emptied {
 			positions.remove(index);
-			StakeCount::<T>::mutate_exists(who, |count| decrement(count));
+			StakeCount::<T>::mutate_exists(who, decrement);
 		}
 		if positions.is_empty() {
 			Stakes::<T>::remove(task, who);
-			BackerCount::<T>::mutate_exists(task, |count| decrement(count));
+			BackerCount::<T>::mutate_exists(task, decrement);
 		} else {
 			Stakes::<T>::insert(task, who, positions);
 		}

@@ -52,6 +52,7 @@
 //! ```
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 
@@ -186,37 +187,55 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// `task`'s terms are now at `version`, set by its owner `by`, or by the licensing
-		/// origin when `by` is `None`.
+		/// A task's terms changed.
 		TermsSet {
+			/// The task.
 			task: TaskId,
+			/// The version now in force.
 			version: TermsVersion,
+			/// The owner who set them, or `None` for the licensing origin.
 			by: Option<T::AccountId>,
 		},
-		/// `buyer` bought (or extended) a licence for `task` in `jurisdiction` until
-		/// `expires_at`, for `model`, under terms `terms_version`. It paid `fee` of `asset`
-		/// plus `pot_deposit` (the pot's minimum balance, on first use); the fee was credited
-		/// to contributors, backers and the owner as given (they add up to `fee`).
+		/// A licence was bought or extended, and its fee credited. `contributors`, `backers`
+		/// and `owner` add up to `fee`.
 		LicenceBought {
+			/// The licensed task.
 			task: TaskId,
+			/// The licensee.
 			buyer: T::AccountId,
+			/// Where the licensee uses the model.
 			jurisdiction: Jurisdiction,
+			/// Periods bought.
 			periods: u32,
+			/// The first block at which the licence is no longer valid.
 			expires_at: BlockNumberFor<T>,
+			/// The version of the terms accepted.
 			terms_version: TermsVersion,
+			/// The CID of the task's latest model at the purchase.
 			model: Cid<T>,
+			/// The fee asset.
 			asset: T::AssetKind,
+			/// The fee: `fee_per_period × periods`.
 			fee: BalanceOf<T>,
+			/// Paid on top of the fee to bring the pot to the asset's minimum balance (only
+			/// when the purchase opens the pot in this asset).
 			pot_deposit: BalanceOf<T>,
+			/// Credited to contributors.
 			contributors: BalanceOf<T>,
+			/// Credited to backers.
 			backers: BalanceOf<T>,
+			/// Credited to the task owner.
 			owner: BalanceOf<T>,
 		},
-		/// `who` was paid `amount` of `asset` from `task`'s pot.
+		/// A claimable balance was paid out of a task's pot.
 		Claimed {
+			/// The task whose pot paid.
 			task: TaskId,
+			/// The asset paid.
 			asset: T::AssetKind,
+			/// The recipient.
 			who: T::AccountId,
+			/// The amount paid.
 			amount: BalanceOf<T>,
 		},
 	}

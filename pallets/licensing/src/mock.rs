@@ -204,7 +204,7 @@ impl ContributionsOf<TaskId, AccountId, Balance> for MockTasks {
 	fn contributions<Limit: Get<u32>>(task: TaskId) -> BoundedVec<(AccountId, Balance), Limit> {
 		let mut contributors = get_task(task).map(|t| t.contributors).unwrap_or_default();
 		// Keep the largest rewards when there are too many, as the runtime adapter does.
-		contributors.sort_by(|a, b| b.1.cmp(&a.1));
+		contributors.sort_by_key(|(_, reward)| core::cmp::Reverse(*reward));
 		BoundedVec::truncate_from(contributors)
 	}
 }
@@ -279,6 +279,8 @@ impl crate::BenchmarkHelper<AccountId, NativeOrWithId<u32>, Balance> for MockBen
 pub const ASSET_ID: u32 = 7;
 /// Its minimum balance.
 pub const ASSET_MIN_BALANCE: Balance = 5;
+/// An Assets-pallet asset that is not sufficient: only existing accounts can hold it.
+pub const INSUFFICIENT_ASSET_ID: u32 = 8;
 /// Funds every test account starts with, in each asset.
 pub const INITIAL_FUNDS: Balance = 1_000_000_000;
 /// Test accounts are `1..=ACCOUNTS`.
@@ -303,11 +305,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			..Default::default()
 		},
 		assets: pallet_assets::GenesisConfig {
-			assets: vec![(ASSET_ID, 1, true, ASSET_MIN_BALANCE)],
+			assets: vec![
+				(ASSET_ID, 1, true, ASSET_MIN_BALANCE),
+				(INSUFFICIENT_ASSET_ID, 1, false, ASSET_MIN_BALANCE),
+			],
 			metadata: vec![],
-			accounts: accounts
+			accounts: [ASSET_ID, INSUFFICIENT_ASSET_ID]
 				.iter()
-				.map(|who| (ASSET_ID, *who, INITIAL_FUNDS))
+				.flat_map(|id| accounts.iter().map(move |who| (*id, *who, INITIAL_FUNDS)))
 				.collect(),
 			next_asset_id: None,
 			reserves: vec![],

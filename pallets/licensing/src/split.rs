@@ -91,10 +91,7 @@ mod tests {
 	#[test]
 	fn huge_weights_do_not_overflow() {
 		let shares = split_exactly(u128::MAX, &[u128::MAX, u128::MAX, 1]).expect("weights");
-		assert_eq!(
-			shares.iter().fold(0u128, |sum, share| sum + share),
-			u128::MAX
-		);
+		assert_eq!(shares.iter().sum::<u128>(), u128::MAX);
 		assert_eq!(shares[2], 1);
 	}
 

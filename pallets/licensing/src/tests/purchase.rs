@@ -84,6 +84,25 @@ fn fees_in_an_asset_open_the_pot_once() {
 }
 
 #[test]
+fn a_pot_can_hold_an_asset_that_is_not_sufficient() {
+	run_test(|| {
+		let insufficient = NativeOrWithId::WithId(INSUFFICIENT_ASSET_ID);
+		licensable_task(terms(insufficient.clone()));
+		assert!(!frame_system::Pallet::<Test>::account_exists(
+			&Licensing::pot_account(TASK)
+		));
+		buy(BUYER, 1);
+		assert_eq!(pot(insufficient.clone()), 1_000 + ASSET_MIN_BALANCE);
+		assert_ok!(Licensing::claim(
+			RuntimeOrigin::signed(OWNER),
+			TASK,
+			insufficient.clone()
+		));
+		assert_eq!(pot(insufficient), ASSET_MIN_BALANCE);
+	});
+}
+
+#[test]
 fn parts_without_recipients_go_to_the_owner() {
 	run_test(|| {
 		licensable_task(terms(native()));

@@ -90,7 +90,8 @@ fn only_the_owner_or_governance_may_set_terms() {
 fn invalid_terms_are_refused_with_the_reason() {
 	run_test(|| {
 		create_task(TASK, MockStatus::Proposed);
-		let cases: Vec<(fn(&mut LicenceTerms<Test>), Error<Test>)> = vec![
+		type Breakage = fn(&mut LicenceTerms<Test>);
+		let cases: Vec<(Breakage, Error<Test>)> = vec![
 			(|t| t.terms = BoundedVec::new(), Error::EmptyTermsCid),
 			(|t| t.fee_per_period = 0, Error::ZeroFee),
 			(|t| t.period = 0, Error::ZeroPeriod),
