@@ -28,8 +28,15 @@ async fn round_trip_tamper_and_delete() {
 	let cid = store.put_bytes(&data).await.unwrap();
 	assert_eq!(cid, cid_of(&data));
 	assert_eq!(store.get_bytes(&cid).await.unwrap(), data);
-	store.operator().write(&cid.to_string(), b"altered".to_vec()).await.unwrap();
-	assert!(matches!(store.get_bytes(&cid).await, Err(Error::Tampered { .. })));
+	store
+		.operator()
+		.write(&cid.to_string(), b"altered".to_vec())
+		.await
+		.unwrap();
+	assert!(matches!(
+		store.get_bytes(&cid).await,
+		Err(Error::Tampered { .. })
+	));
 	store.delete(&cid).await.unwrap();
 	assert!(!store.has(&cid).await.unwrap());
 }

@@ -75,13 +75,27 @@ async fn round_trip_pin_unpin_and_delete() {
 #[tokio::test]
 async fn a_blob_the_node_does_not_hold_is_not_found() {
 	let Some(api) = ipfs_api() else { return };
-	let store = IpfsStore::new(api).unwrap();
+	let fetch_timeout = std::time::Duration::from_secs(2);
+	let store = IpfsStore::new(api)
+		.unwrap()
+		.with_fetch_timeout(fetch_timeout);
 	let absent = cid_of(common::unique_suffix().as_bytes());
 	assert!(!store.has(&absent).await.unwrap());
 	assert!(matches!(
 		store.get(&absent).await,
 		Err(Error::NotFound { .. })
 	));
+}
+
+#[tokio::test]
+async fn an_unpinned_blob_the_node_still_holds_can_be_read() {
+	let Some(api) = ipfs_api() else { return };
+	let store = IpfsStore::new(api).unwrap();
+	let data = format!("shared by a peer {}", common::unique_suffix());
+	let cid = store.put_bytes(data.as_bytes()).await.unwrap();
+	store.unpin(&cid).await.unwrap();
+	assert!(!store.has(&cid).await.unwrap());
+	assert_eq!(store.get_bytes(&cid).await.unwrap(), data.as_bytes());
 }
 
 #[tokio::test]

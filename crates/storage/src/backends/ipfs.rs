@@ -6,6 +6,9 @@
 //!
 //! `has` means "pinned by this node" (`pin/ls`): unpinned blocks may be garbage-collected at any
 //! time, and asking for a block that is not local would make a networked node search the DHT.
+//! `get` also serves blobs this node has not pinned: it first asks the node to find the root
+//! block (locally or from its peers) within the fetch timeout, and reports
+//! [`Error::NotFound`] if it cannot.
 //! IPFS cannot delete content; `delete` fails with [`Error::Unsupported`], use `unpin`.
 
 use crate::{
@@ -30,12 +33,15 @@ const ADD_PROFILE: &str = "cid-version=1&raw-leaves=true&chunker=size-262144&has
 
 /// How long a control call (pin, pin/ls) may take; transfers have no overall limit.
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default time the node gets to find a blob it has not pinned (see [`IpfsStore::with_fetch_timeout`]).
+pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Client of one IPFS node's RPC API.
 #[derive(Clone, Debug)]
 pub struct IpfsStore {
 	api: String,
 	client: Client,
+	fetch_timeout: Duration,
 }
 
 /// One line of `/api/v0/add`'s answer.
@@ -69,7 +75,46 @@ impl IpfsStore {
 			.read_timeout(Duration::from_secs(120))
 			.build()
 			.map_err(|e| Error::backend(BACKEND, "creating the HTTP client", e))?;
-		Ok(Self { api, client })
+		Ok(Self {
+			api,
+			client,
+			fetch_timeout: DEFAULT_FETCH_TIMEOUT,
+		})
+	}
+
+	/// Sets how long the node may search for a blob it has not pinned before `get` reports
+	/// [`Error::NotFound`] (default [`DEFAULT_FETCH_TIMEOUT`]; capped below the control-call
+	/// timeout). Only the search is bounded; the transfer itself is not.
+	pub fn with_fetch_timeout(mut self, timeout: Duration) -> Self {
+		self.fetch_timeout = timeout.min(CONTROL_TIMEOUT - Duration::from_secs(5));
+		self
+	}
+
+	/// Fails with [`Error::NotFound`] unless the node holds the blob or finds its root block.
+	async fn locate(&self, cid: &Cid) -> Result<()> {
+		if self.has(cid).await? {
+			return Ok(());
+		}
+		let millis = self.fetch_timeout.as_millis();
+		match self
+			.call(
+				"block/stat",
+				&format!("arg={cid}&timeout={millis}ms"),
+				"locating",
+			)
+			.await
+		{
+			Ok(_) => Ok(()),
+			Err(Error::Backend { message, .. })
+				if message.contains("timed out") || message.contains("not found") =>
+			{
+				Err(Error::NotFound {
+					backend: BACKEND,
+					cid: *cid,
+				})
+			}
+			Err(e) => Err(e),
+		}
 	}
 
 	/// The RPC API's base URL.
@@ -210,12 +255,7 @@ impl Store for IpfsStore {
 	}
 
 	async fn read_raw(&self, cid: &Cid) -> Result<BlobStream> {
-		if !self.has(cid).await? {
-			return Err(Error::NotFound {
-				backend: BACKEND,
-				cid: *cid,
-			});
-		}
+		self.locate(cid).await?;
 		let response = self
 			.client
 			.post(self.url("cat", &format!("arg={cid}")))

@@ -30,7 +30,8 @@ impl MemoryStore {
 
 	/// Replaces the bytes stored under `cid`, bypassing hashing: lets tests play a backend that
 	/// returns other bytes than it was given.
-	pub fn overwrite_unchecked(&self, cid: Cid, data: Bytes) {
+	#[cfg(test)]
+	pub(crate) fn overwrite_unchecked(&self, cid: Cid, data: Bytes) {
 		self.blobs
 			.write()
 			.unwrap_or_else(PoisonError::into_inner)
