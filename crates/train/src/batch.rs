@@ -2,6 +2,7 @@
 
 use crate::data::shakespeare::PAD;
 use crate::data::{Dataset, Inputs};
+use crate::error::{Result, TrainError};
 use crate::model::Features;
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
@@ -21,9 +22,18 @@ pub struct Batch {
 	pub examples: usize,
 }
 
-/// Builds the batch of the examples at `indices` (each must be in range).
-pub fn make_batch(data: &Dataset, indices: &[usize], device: &Device) -> Batch {
-	match &data.inputs {
+/// Builds the batch of the examples at `indices`; an index out of range is an error.
+pub fn make_batch(data: &Dataset, indices: &[usize], device: &Device) -> Result<Batch> {
+	if let Some(bad) = indices.iter().find(|i| **i >= data.len()) {
+		return Err(TrainError::malformed(
+			&data.name,
+			format!(
+				"example index {bad} out of range for {} examples",
+				data.len()
+			),
+		));
+	}
+	Ok(match &data.inputs {
 		Inputs::Images { shape, pixels } => {
 			let len = shape.len();
 			let mut values = Vec::with_capacity(indices.len() * len);
@@ -46,7 +56,7 @@ pub fn make_batch(data: &Dataset, indices: &[usize], device: &Device) -> Batch {
 			}
 		}
 		Inputs::Sequences { window, tokens } => sequence_batch(*window, tokens, indices, device),
-	}
+	})
 }
 
 fn sequence_batch(window: usize, tokens: &[u16], indices: &[usize], device: &Device) -> Batch {
@@ -118,7 +128,8 @@ mod tests {
 	#[test]
 	fn image_batches_scale_pixels() {
 		let data = crate::data::tests::striped_images(2, 2);
-		let batch = make_batch(&data, &[1, 2], &Device::flex());
+		let batch = make_batch(&data, &[1, 2], &Device::flex()).unwrap();
+		assert!(make_batch(&data, &[4], &Device::flex()).is_err());
 		let Features::Images(images) = batch.features else {
 			panic!("images expected")
 		};
@@ -153,7 +164,7 @@ mod tests {
 		)
 		.unwrap();
 		let dev = Device::flex();
-		let batch = make_batch(&data, &[0], &dev);
+		let batch = make_batch(&data, &[0], &dev).unwrap();
 		assert_eq!(batch.targets_count, 2);
 		let targets = batch
 			.targets
@@ -179,7 +190,7 @@ mod tests {
 	fn cross_entropy_of_uniform_logits_is_log_classes() {
 		let data = crate::data::tests::striped_images(4, 1);
 		let dev = Device::flex();
-		let batch = make_batch(&data, &[0, 1, 2, 3], &dev);
+		let batch = make_batch(&data, &[0, 1, 2, 3], &dev).unwrap();
 		let loss = cross_entropy(Tensor::<2>::zeros([4, 4], &dev), &batch).into_scalar::<f32>();
 		assert!((loss - 4f32.ln()).abs() < 1e-5, "{loss}");
 	}

@@ -125,7 +125,7 @@ impl LocalTrainer {
 			order.shuffle(&mut rng);
 			let mut tally = Tally::default();
 			for (step, chunk) in order.chunks(config.batch_size).enumerate() {
-				let batch = make_batch(data, chunk, &device);
+				let batch = make_batch(data, chunk, &device)?;
 				let logits = network.forward(batch.features.clone())?;
 				let ce = cross_entropy(logits.clone(), &batch);
 				let loss = match &anchor {
@@ -190,7 +190,7 @@ pub(crate) fn evaluate_network(
 ) -> Result<Metrics> {
 	let mut tally = Tally::default();
 	for chunk in indices.chunks(EVAL_BATCH) {
-		let batch = make_batch(data, chunk, device);
+		let batch = make_batch(data, chunk, device)?;
 		let logits = network.forward(batch.features.clone())?;
 		let loss = cross_entropy(logits.clone(), &batch).into_scalar::<f32>();
 		tally.add(loss, correct_count(logits, &batch), &batch);

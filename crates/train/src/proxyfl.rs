@@ -177,7 +177,7 @@ impl Pair {
 	) -> Result<()> {
 		let lr = self.config.local.optimizer.learning_rate();
 		let w = self.config.distillation_weight;
-		let batch = make_batch(data, chunk, &self.device);
+		let batch = make_batch(data, chunk, &self.device)?;
 		let private_logits = self.private.forward(batch.features.clone())?;
 		let proxy_logits = self.proxy.forward(batch.features.clone())?;
 
@@ -225,7 +225,7 @@ impl Pair {
 		let rows = teacher.dims()[0] / chunk.len().max(1);
 		let mut sum = GradientsParams::new();
 		for (i, example) in chunk.iter().enumerate() {
-			let single = make_batch(data, std::slice::from_ref(example), &self.device);
+			let single = make_batch(data, std::slice::from_ref(example), &self.device)?;
 			let teacher = teacher.clone().narrow(0, i * rows, rows);
 			let logits = self.proxy.forward(single.features.clone())?;
 			let ce = cross_entropy(logits.clone(), &single);

@@ -153,6 +153,7 @@ impl Network {
 			.iter()
 			.map(|t| {
 				let data = TensorData::new(t.values.clone(), t.shape.clone());
+				// Invariant: the layout check above found every name of `params` in `burn_paths`.
 				bridge::from_data(data, burn_paths[&t.name].clone(), None)
 			})
 			.collect();
@@ -225,7 +226,10 @@ mod tests {
 		assert_eq!(logreg.num_parameters(), 7_850);
 		// Embedding 98x8; per LSTM gate an input and a hidden transform with biases; dense 256x98.
 		let lstm = Network::from_card(&ModelCard::shakespeare_lstm(), &device()).unwrap();
-		assert_eq!(lstm.num_parameters(), 784 + 4 * 68_096 + 4 * 131_584 + 25_186);
+		assert_eq!(
+			lstm.num_parameters(),
+			784 + 4 * 68_096 + 4 * 131_584 + 25_186
+		);
 	}
 
 	#[test]
