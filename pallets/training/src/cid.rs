@@ -158,7 +158,7 @@ mod tests {
 		#[test]
 		fn any_digest_length_round_trips(len in 1usize..100, codec in 0u8..0x80) {
 			let mut cid = vec![0x01, codec, 0x12, len as u8];
-			cid.extend(core::iter::repeat(0xab).take(len));
+			cid.extend(core::iter::repeat_n(0xab, len));
 			prop_assert_eq!(validate_cid(&cid), Ok(()));
 		}
 	}

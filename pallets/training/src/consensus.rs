@@ -188,7 +188,7 @@ mod tests {
 			// Attackers together hold strictly less than the honest stake.
 			let each = (honest_total - 1) / attackers as u128;
 			let mut all = honest.clone();
-			all.extend(core::iter::repeat((attack, each)).take(attackers));
+			all.extend(core::iter::repeat_n((attack, each), attackers));
 			let median = weighted_median(&mut all).unwrap();
 			let honest_positive: Vec<Perbill> =
 				honest.iter().filter(|(_, w)| *w > 0).map(|(x, _)| *x).collect();

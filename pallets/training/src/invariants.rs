@@ -15,6 +15,16 @@ use frame_support::{
 };
 use sp_runtime::{Saturating, TryRuntimeError};
 
+/// Recorded bonds summed per `(asset, account)`, keyed by the pair's encoding.
+type BondTotals<T> = BTreeMap<
+	Vec<u8>,
+	(
+		<T as Config>::AssetKind,
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+	),
+>;
+
 impl<T: Config> Pallet<T> {
 	/// Checks every invariant of the pallet's storage.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
@@ -28,8 +38,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Funds held under the bond reason equal the recorded bonds, per asset and account.
 	fn check_bonds_match_holds() -> Result<(), TryRuntimeError> {
-		let mut bonded: BTreeMap<Vec<u8>, (T::AssetKind, T::AccountId, BalanceOf<T>)> =
-			BTreeMap::new();
+		let mut bonded: BondTotals<T> = BTreeMap::new();
 		for (task_id, who, participant) in Participants::<T>::iter() {
 			let task = Tasks::<T>::get(task_id).ok_or("a participant's task does not exist")?;
 			let asset = task.params.asset;

@@ -129,6 +129,7 @@ pub trait BenchmarkHelper<AssetKind> {
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use alloc::boxed::Box;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{

@@ -234,7 +234,7 @@ mod tests {
 		) {
 			// The first draw cannot be rejected, so the first seat always has positive weight.
 			let mut weights = vec![0u128; zeros];
-			weights.extend(core::iter::repeat(7u128).take(positive));
+			weights.extend(core::iter::repeat_n(7u128, positive));
 			let seats = positive.min(weights.len() - 1).max(1);
 			let picked = sample_without_replacement(&weights, seats, s);
 			prop_assert!(weights[picked[0]] > 0);

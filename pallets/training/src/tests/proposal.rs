@@ -186,5 +186,5 @@ fn parameter_errors_explain_themselves() {
 #[test]
 fn the_mock_configuration_passes_the_integrity_test() {
 	use frame_support::traits::Hooks;
-	run_test(|| Training::integrity_test());
+	run_test(Training::integrity_test);
 }

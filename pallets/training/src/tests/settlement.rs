@@ -286,7 +286,7 @@ fn validator_verdicts_cover_every_case() {
 		ValidatorSeat::<Test> {
 			who: 1,
 			stake: 10,
-			commitment: commitment.then(|| sp_core::H256::zero()),
+			commitment: commitment.then(sp_core::H256::zero),
 			revealed,
 			deviation: deviation.map(Perbill::from_percent),
 			attested,
