@@ -49,7 +49,8 @@ pub fn split_exactly(amount: u128, weights: &[u128]) -> Option<Vec<u128>> {
 	// below the number of non-zero remainders: every leftover unit finds a distinct recipient.
 	let leftover = amount.saturating_sub(assigned);
 	remainders.sort_unstable_by(|(a, i), (b, j)| b.cmp(a).then(i.cmp(j)));
-	for (_, index) in remainders.into_iter().take(leftover as usize) {
+	let leftover = usize::try_from(leftover).unwrap_or(usize::MAX);
+	for (_, index) in remainders.into_iter().take(leftover) {
 		shares[index] = shares[index].saturating_add(1);
 	}
 	Some(shares)
