@@ -190,7 +190,10 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Polite,
 		);
 		if amount.is_zero() {
-			task.pool = Zero::zero();
+			// Nothing can leave the account (e.g. the asset is frozen): report what is stuck.
+			if !task.pool.is_zero() {
+				Self::deposit_event(Event::RefundFailed { task: task_id, amount: task.pool });
+			}
 			return amount;
 		}
 		match T::Assets::transfer(asset, &pool, &task.owner, amount, Preservation::Expendable) {

@@ -17,8 +17,8 @@ use crate::{
 	selection::sample_without_replacement,
 	Accepted, AcceptedUpdate, BalanceOf, CompletionReason, Config, Event, FailureReason, History,
 	Pallet, Participant, ParticipantStatus, Participants, Phase, Reveals, Role, Roster,
-	RoundOutcome, RoundRecord, RoundState, Rounds, SelectedTrainers, TaskId, TaskInfo, TaskStatus,
-	Tasks, UpdateCids, Updates, ValidatorSeat,
+	RoundOutcome, RoundRecord, RoundState, Rounds, SelectedTrainers, TaskId, TaskInfo, TaskParams,
+	TaskStatus, Tasks, UpdateCids, UpdateEntry, Updates, ValidatorSeat,
 };
 use alloc::vec::Vec;
 use codec::Encode;
@@ -254,83 +254,53 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 	) {
 		round.deadlines.reveal_closed = true;
-		let revealed: Vec<(usize, u128, Vec<Perbill>)> = round
-			.validators
-			.iter()
-			.enumerate()
-			.filter(|(_, seat)| seat.revealed)
-			.map(|(index, seat)| {
-				let scores = Reveals::<T>::take(id, &seat.who).map(|s| s.into_inner());
-				(
-					index,
-					seat.stake.saturated_into(),
-					scores.unwrap_or_default(),
-				)
-			})
-			.collect();
+		let revealed = Self::take_reveals(id, &round);
 		if revealed.is_empty() {
 			return Self::fail(id, task, round, FailureReason::NoReveals, now);
 		}
 		let mut updates = Updates::<T>::get(id);
-		let weighted: Vec<WeightedReveal<'_>> = revealed
-			.iter()
-			.map(|(_, stake, scores)| WeightedReveal {
-				stake: *stake,
-				scores,
-			})
-			.collect();
-		let consensus = consensus_scores(&weighted, updates.len());
-		for (index, _, scores) in &revealed {
-			if let Some(seat) = round.validators.get_mut(*index) {
-				seat.deviation = Some(mean_absolute_deviation(scores, &consensus));
-			}
-		}
-
-		let params = &task.params;
-		let mut accepted = Vec::new();
-		let mut total_weight: u128 = 0;
-		let mut harmful = 0u32;
-		for (entry, score) in updates.iter_mut().zip(consensus) {
-			entry.score = Some(score);
-			if score <= params.harmful_score {
-				harmful += 1;
-			}
-			if score >= params.min_score {
-				total_weight = total_weight.saturating_add(trainer_weight(
-					score,
-					entry.examples,
-					params.example_cap,
-				));
-				accepted.push(AcceptedUpdate {
-					trainer: entry.trainer,
-					examples: entry.examples,
-					score,
-				});
-			}
-		}
-		let accepted_count = accepted.len() as u32;
-		round.accepted = accepted_count;
-		round.total_weight = total_weight;
-		let aggregation_ends = now.saturating_add(params.phases.aggregation);
+		let consensus = record_consensus(&mut round, &revealed, updates.len());
+		let judgement = judge_updates(updates.iter_mut(), consensus, &task.params);
+		let accepted = judgement.accepted.len() as u32;
+		round.accepted = accepted;
+		round.total_weight = judgement.total_weight;
+		let aggregation_ends = now.saturating_add(task.params.phases.aggregation);
 		Self::deposit_event(Event::ConsensusReached {
 			task: id,
 			round: round.index,
-			accepted: accepted_count,
-			rejected: (updates.len() as u32).saturating_sub(accepted_count),
-			harmful,
+			accepted,
+			rejected: (updates.len() as u32).saturating_sub(accepted),
+			harmful: judgement.harmful,
 			aggregation_ends,
 		});
 		Updates::<T>::insert(id, updates);
-		if accepted_count < params.min_updates {
+		if accepted < task.params.min_updates {
 			return Self::fail(id, task, round, FailureReason::NotEnoughAccepted, now);
 		}
 		// At most one accepted update per submitted one: within the same bound.
-		Accepted::<T>::insert(id, BoundedVec::truncate_from(accepted));
+		Accepted::<T>::insert(id, BoundedVec::truncate_from(judgement.accepted));
 		round.phase = Phase::Aggregation {
 			ends: aggregation_ends,
 		};
 		Rounds::<T>::insert(id, round);
 		Self::schedule_or_report(id, task, aggregation_ends);
+	}
+
+	/// Removes and returns the revealed score vectors, with each validator's seat and stake.
+	fn take_reveals(id: TaskId, round: &RoundState<T>) -> Vec<RevealedScores> {
+		round
+			.validators
+			.iter()
+			.enumerate()
+			.filter(|(_, seat)| seat.revealed)
+			.map(|(seat, validator)| RevealedScores {
+				seat,
+				stake: validator.stake.saturated_into(),
+				scores: Reveals::<T>::take(id, &validator.who)
+					.map(|scores| scores.into_inner())
+					.unwrap_or_default(),
+			})
+			.collect()
 	}
 
 	/// Aggregation deadline without a quorum: the round fails.
@@ -465,4 +435,75 @@ impl<T: Config> Pallet<T> {
 			Role::Validator | Role::Aggregator => round.holds_scoring_seat(who),
 		}
 	}
+}
+
+/// One validator's revealed scores, taken out of storage for the consensus.
+struct RevealedScores {
+	/// The validator's position among the round's validators.
+	seat: usize,
+	/// Its stake, the weight of its scores.
+	stake: u128,
+	/// One score per submitted update.
+	scores: Vec<Perbill>,
+}
+
+/// Computes each update's consensus score and records every revealing validator's deviation.
+fn record_consensus<T: Config>(
+	round: &mut RoundState<T>,
+	revealed: &[RevealedScores],
+	updates: usize,
+) -> Vec<Perbill> {
+	let weighted: Vec<WeightedReveal<'_>> = revealed
+		.iter()
+		.map(|reveal| WeightedReveal {
+			stake: reveal.stake,
+			scores: &reveal.scores,
+		})
+		.collect();
+	let consensus = consensus_scores(&weighted, updates);
+	for reveal in revealed {
+		if let Some(seat) = round.validators.get_mut(reveal.seat) {
+			seat.deviation = Some(mean_absolute_deviation(&reveal.scores, &consensus));
+		}
+	}
+	consensus
+}
+
+/// How a round's updates were judged.
+struct Judgement {
+	/// Updates at or above the minimum score, in canonical order.
+	accepted: Vec<AcceptedUpdate>,
+	/// Sum of the accepted updates' reward weights.
+	total_weight: u128,
+	/// Updates at or below the harmful score.
+	harmful: u32,
+}
+
+/// Records each update's consensus score and sorts the updates into accepted and harmful.
+fn judge_updates<'a, T: Config>(
+	updates: impl Iterator<Item = &'a mut UpdateEntry>,
+	consensus: Vec<Perbill>,
+	params: &TaskParams<T>,
+) -> Judgement {
+	let mut judgement = Judgement {
+		accepted: Vec::new(),
+		total_weight: 0,
+		harmful: 0,
+	};
+	for (entry, score) in updates.zip(consensus) {
+		entry.score = Some(score);
+		if score <= params.harmful_score {
+			judgement.harmful += 1;
+		}
+		if score >= params.min_score {
+			let weight = trainer_weight(score, entry.examples, params.example_cap);
+			judgement.total_weight = judgement.total_weight.saturating_add(weight);
+			judgement.accepted.push(AcceptedUpdate {
+				trainer: entry.trainer,
+				examples: entry.examples,
+				score,
+			});
+		}
+	}
+	judgement
 }

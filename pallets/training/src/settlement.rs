@@ -176,42 +176,19 @@ impl<T: Config> Pallet<T> {
 		mut round: RoundState<T>,
 		now: BlockNumberFor<T>,
 	) {
-		let winner = match &round.outcome {
-			Some(RoundOutcome::Succeeded { model, .. }) => round
-				.attestations
-				.iter()
-				.position(|tally| &tally.model == model)
-				.map(|i| i as u32),
-			_ => None,
-		};
-		let succeeded = winner.is_some();
-		let tolerance = task.params.score_tolerance;
-		let verdicts: Vec<ValidatorVerdict> = round
-			.validators
+		let winner = winning_attestation(&round);
+		let judged = judge_validators(&round, task.params.score_tolerance, winner);
+		let total = judged
 			.iter()
-			.map(|seat| validator_verdict(seat, &round.deadlines, tolerance, winner))
-			.collect();
-		let weights: Vec<u128> = round
-			.validators
-			.iter()
-			.zip(&verdicts)
-			.map(|(seat, verdict)| match (verdict, seat.deviation) {
-				(ValidatorVerdict::Agreeing, Some(deviation)) if succeeded => {
-					validator_weight(seat.stake.saturated_into(), deviation)
-				}
-				_ => 0,
-			})
-			.collect();
-		let total: u128 = weights.iter().fold(0u128, |sum, w| sum.saturating_add(*w));
+			.fold(0u128, |sum, (_, weight)| sum.saturating_add(*weight));
 		let budget: u128 = task.params.budget_per_round.saturated_into();
 		let pot = portion(budget, task.params.reward_split.validators);
-
 		let seats: Vec<(T::AccountId, Option<Perbill>)> = round
 			.validators
 			.iter()
 			.map(|seat| (seat.who.clone(), seat.deviation))
 			.collect();
-		for (((who, deviation), verdict), weight) in seats.iter().zip(verdicts).zip(weights) {
+		for ((who, deviation), (verdict, weight)) in seats.iter().zip(judged) {
 			let Some(mut participant) = Participants::<T>::get(id, who) else {
 				continue;
 			};
@@ -299,4 +276,39 @@ impl<T: Config> Pallet<T> {
 			reputation: *reputation,
 		});
 	}
+}
+
+/// The index of the attestation whose CID won, if the round succeeded.
+fn winning_attestation<T: Config>(round: &RoundState<T>) -> Option<u32> {
+	match &round.outcome {
+		Some(RoundOutcome::Succeeded { model, .. }) => round
+			.attestations
+			.iter()
+			.position(|tally| &tally.model == model)
+			.map(|i| i as u32),
+		_ => None,
+	}
+}
+
+/// Each validator's verdict and reward weight (non-zero only for agreeing validators of a
+/// succeeded round).
+fn judge_validators<T: Config>(
+	round: &RoundState<T>,
+	tolerance: Perbill,
+	winner: Option<u32>,
+) -> Vec<(ValidatorVerdict, u128)> {
+	round
+		.validators
+		.iter()
+		.map(|seat| {
+			let verdict = validator_verdict(seat, &round.deadlines, tolerance, winner);
+			let weight = match (verdict, seat.deviation) {
+				(ValidatorVerdict::Agreeing, Some(deviation)) if winner.is_some() => {
+					validator_weight(seat.stake.saturated_into(), deviation)
+				}
+				_ => 0,
+			};
+			(verdict, weight)
+		})
+		.collect()
 }

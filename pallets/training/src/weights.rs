@@ -1,13 +1,17 @@
 //! Weights of the training pallet's calls and hook transitions.
 //!
 //! The implementation for `()` holds **hand-estimated placeholders**, not measurements: base
-//! compute plus RocksDB reads and writes counted from the code. Regenerate real weights from
-//! `benchmarking.rs` with the node's benchmark command, e.g.
+//! compute plus RocksDB reads and writes counted from the code. Real weights come from
+//! `benchmarking.rs` through the node's benchmark command (node built with
+//! `--features runtime-benchmarks`, the pallet added to the runtime's benchmark list), e.g.
 //!
 //! ```text
-//! decentralml-node benchmark pallet --runtime <runtime.wasm> --pallet pallet_training \
-//!     --extrinsic '*' --steps 50 --repeat 20 --output pallets/training/src/weights.rs
+//! decentralml node benchmark pallet --chain dev --pallet pallet_training --extrinsic '*' \
+//!     --steps 50 --repeat 20 --output runtime/src/weights/pallet_training.rs
 //! ```
+//!
+//! which writes a runtime-side implementation of [`WeightInfo`]. Feed it to
+//! [`crate::capacity::largest_round`] to obtain the largest round a block carries.
 //!
 //! Components: `n` roster size, `k` trainers in the round (or scores revealed), `v` validators
 //! in the round, `b` trainers settled in one batch.

@@ -188,3 +188,11 @@ fn the_mock_configuration_passes_the_integrity_test() {
 	use frame_support::traits::Hooks;
 	run_test(Training::integrity_test);
 }
+
+#[test]
+fn the_task_id_space_running_out_is_an_error() {
+	run_test(|| {
+		NextTaskId::<Test>::put(TaskId::MAX);
+		rejected(params(native()), Error::TaskIdOverflow);
+	});
+}

@@ -343,3 +343,49 @@ fn validator_verdicts_cover_every_case() {
 		ValidatorVerdict::Agreeing
 	);
 }
+
+#[test]
+fn a_frozen_asset_makes_payments_and_the_refund_fail_cleanly() {
+	run_test(|| {
+		let mut p = params(asset());
+		p.rounds = 1;
+		let (task, cast) = setup(p, 4, 3, 1);
+		start_round(task);
+		let entries: Vec<(AccountId, u64)> = cast.trainers.iter().map(|w| (*w, 100)).collect();
+		submit(task, 0, &entries);
+		run_to_due(task);
+		let votes: Vec<(AccountId, Vec<u32>)> =
+			cast.validators.iter().map(|w| (*w, vec![80; 4])).collect();
+		score(task, 0, &votes);
+		aggregate(task, 0, cast.aggregators[0], &cast.validators[..2]);
+		// The asset's owner (account 1) freezes it: no transfer can leave the pool.
+		assert_ok!(Assets::freeze_asset(RuntimeOrigin::signed(OWNER), ASSET_ID));
+		settle(task);
+
+		let failed: Vec<(AccountId, Balance)> = training_events()
+			.into_iter()
+			.filter_map(|event| match event {
+				crate::Event::PaymentFailed { who, amount, .. } => Some((who, amount)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(failed.len(), 4 + 3 + 1, "every payment failed: {failed:?}");
+		assert!(failed.contains(&(cast.trainers[0], 175)));
+		let info = task_of(task);
+		assert_eq!(
+			info.status,
+			TaskStatus::Completed,
+			"the task still completes"
+		);
+		assert!(emitted(crate::Event::RefundFailed {
+			task,
+			amount: 10_001
+		}));
+		assert_eq!(
+			info.pool, 10_001,
+			"the pool keeps what it could not pay or refund"
+		);
+		assert_eq!(History::<Test>::get(task, 0).unwrap().paid, 0);
+		assert_ok!(Assets::thaw_asset(RuntimeOrigin::signed(OWNER), ASSET_ID));
+	});
+}
