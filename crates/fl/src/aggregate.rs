@@ -155,6 +155,21 @@ struct Buffers {
 	scratch: Scratch,
 }
 
+thread_local! {
+	/// Each worker thread keeps its buffers across chunks and rounds: allocating them per rayon
+	/// job would map and zero fresh pages for every chunk.
+	static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
+
+/// Runs `f` with this thread's buffers (fresh ones if they are already in use, which only a
+/// nested call could cause).
+fn with_buffers<T>(f: impl FnOnce(&mut Buffers) -> T) -> T {
+	BUFFERS.with(|cell| match cell.try_borrow_mut() {
+		Ok(mut buffers) => f(&mut buffers),
+		Err(_) => f(&mut Buffers::default()),
+	})
+}
+
 impl Aggregator {
 	/// Validates the configuration and builds its strategy.
 	pub fn new(config: AggregationConfig) -> Result<Self> {
@@ -377,7 +392,7 @@ impl Aggregator {
 			.collect();
 		let results: Vec<Result<()>> = work
 			.into_par_iter()
-			.map_init(Buffers::default, |buffers, (c, out, mut slots)| {
+			.map(|(c, out, mut slots)| {
 				let range = c * CHUNK_ELEMENTS..(c * CHUNK_ELEMENTS + CHUNK_ELEMENTS).min(len);
 				let chunk = ChunkJob {
 					tensor_index: index,
@@ -386,7 +401,9 @@ impl Aggregator {
 					global,
 					clients: &clients,
 				};
-				self.combine_chunk(&chunk, plan, &previous_slots, out, &mut slots, buffers)
+				with_buffers(|buffers| {
+					self.combine_chunk(&chunk, plan, &previous_slots, out, &mut slots, buffers)
+				})
 			})
 			.collect();
 		// The first error in chunk order, so that the reported error is deterministic too.
@@ -585,10 +602,10 @@ where
 		let last = (first + CHUNKS_PER_BATCH).min(chunks);
 		let sums: Vec<Result<Vec<f64>>> = (first..last)
 			.into_par_iter()
-			.map_init(Buffers::default, |buffers, c| {
+			.map(|c| {
 				let range = c * CHUNK_ELEMENTS..(c * CHUNK_ELEMENTS + CHUNK_ELEMENTS).min(len);
 				let mut sums = vec![0.0; width];
-				partial(range, &mut sums, buffers)?;
+				with_buffers(|buffers| partial(range, &mut sums, buffers))?;
 				Ok(sums)
 			})
 			.collect();

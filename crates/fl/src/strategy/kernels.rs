@@ -131,23 +131,71 @@ pub fn for_each_column(
 	Ok(())
 }
 
+/// Maps an `f64`'s bits to an integer with the same order as [`f64::total_cmp`] (the mapping
+/// `total_cmp` itself uses); applying it twice gives the bits back.
+#[inline(always)]
+fn total_key(bits: i64) -> i64 {
+	bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// Runs `f` on the values viewed as total-order integer keys, then restores the values. Integer
+/// keys sort and select faster than floats compared with `total_cmp`, with the same order.
+fn with_total_keys<T>(values: &mut [f64], f: impl FnOnce(&mut [i64]) -> T) -> T {
+	let keys: &mut [i64] = bytemuck::cast_slice_mut(values);
+	for k in keys.iter_mut() {
+		*k = total_key(*k);
+	}
+	let result = f(keys);
+	for k in keys.iter_mut() {
+		*k = total_key(*k);
+	}
+	result
+}
+
+/// Up to this many values, insertion sort beats selection (few clients is the common case).
+const SMALL: usize = 32;
+
+fn insertion_sort(keys: &mut [i64]) {
+	for i in 1..keys.len() {
+		let key = keys[i];
+		let mut j = i;
+		while j > 0 && keys[j - 1] > key {
+			keys[j] = keys[j - 1];
+			j -= 1;
+		}
+		keys[j] = key;
+	}
+}
+
+/// Sorts ascending under IEEE total order.
+pub fn sort_total(values: &mut [f64]) {
+	with_total_keys(values, |keys| keys.sort_unstable());
+}
+
 /// Median under IEEE total order; the mean of the two middle values for an even count.
 /// Reorders `values`. `values` must not be empty.
 pub fn median(values: &mut [f64]) -> f64 {
 	let n = values.len();
 	let mid = n / 2;
-	let (_, upper, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
-	let upper = *upper;
+	let (lower, upper) = with_total_keys(values, |keys| {
+		if keys.len() <= SMALL {
+			insertion_sort(keys);
+			return (keys[mid.saturating_sub(1)], keys[mid]);
+		}
+		let (below, upper, _) = keys.select_nth_unstable(mid);
+		let upper = *upper;
+		// The lower middle is the largest key below position `mid`.
+		(below.iter().copied().max().unwrap_or(upper), upper)
+	});
+	let (lower, upper) = (
+		f64::from_bits(total_key(lower) as u64),
+		f64::from_bits(total_key(upper) as u64),
+	);
 	if n % 2 == 1 {
-		return upper;
+		upper
+	} else {
+		(lower + upper) * 0.5
 	}
-	// The lower middle is the largest value below position `mid`.
-	let lower = values[..mid]
-		.iter()
-		.copied()
-		.max_by(f64::total_cmp)
-		.unwrap_or(upper);
-	(lower + upper) * 0.5
 }
 
 /// Plain sum in slice order, divided by the count.
@@ -223,9 +271,15 @@ mod tests {
 
 	proptest! {
 		#[test]
-		fn median_matches_sorting(mut values in proptest::collection::vec(-1e6f64..1e6, 1..40)) {
+		fn median_matches_sorting(mut values in proptest::collection::vec(prop_oneof![-1e6f64..1e6, Just(0.0), Just(-0.0), any::<f64>()], 1..40)) {
 			let mut sorted = values.clone();
 			sorted.sort_by(f64::total_cmp);
+			let mut fast = values.clone();
+			sort_total(&mut fast);
+			prop_assert_eq!(
+				fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+				sorted.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+			);
 			let n = sorted.len();
 			let expected = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) * 0.5 };
 			prop_assert_eq!(median(&mut values).to_bits(), expected.to_bits());

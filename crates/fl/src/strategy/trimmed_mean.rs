@@ -36,7 +36,7 @@ impl Strategy for TrimmedMean {
 	) -> Result<()> {
 		let cut = self.cut(inputs.clients.len());
 		kernels::for_each_column(inputs, scratch, out, |column, _| {
-			column.sort_unstable_by(f64::total_cmp);
+			kernels::sort_total(column);
 			kernels::mean(&column[cut..column.len() - cut])
 		})
 	}
