@@ -192,7 +192,10 @@ impl<T: Config> Pallet<T> {
 		if amount.is_zero() {
 			// Nothing can leave the account (e.g. the asset is frozen): report what is stuck.
 			if !task.pool.is_zero() {
-				Self::deposit_event(Event::RefundFailed { task: task_id, amount: task.pool });
+				Self::deposit_event(Event::RefundFailed {
+					task: task_id,
+					amount: task.pool,
+				});
 			}
 			return amount;
 		}

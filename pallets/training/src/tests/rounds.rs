@@ -349,3 +349,78 @@ fn selection_skips_participants_slashed_below_the_minimum_bond() {
 		assert!(!SelectedTrainers::<Test>::get(task).contains(&cast.trainers[0]));
 	});
 }
+
+#[test]
+fn a_round_of_1024_trainers_and_16_validators_stays_within_the_hook_budget() {
+	use frame_support::{traits::Hooks, weights::Weight};
+	run_test(|| {
+		let trainers: Vec<AccountId> = (1_000..2_024).collect();
+		let validators: Vec<AccountId> = (3_000..3_016).collect();
+		for who in trainers.iter().chain(&validators).chain([&4_000]) {
+			assert_ok!(Balances::force_set_balance(
+				RuntimeOrigin::root(),
+				*who,
+				INITIAL_FUNDS
+			));
+		}
+		assert_ok!(Balances::force_set_balance(
+			RuntimeOrigin::root(),
+			OWNER,
+			10 * INITIAL_FUNDS
+		));
+		let mut p = params(native());
+		p.budget_per_round = 1_024_000;
+		p.pool_deposit = 2_100_000;
+		p.trainers_per_round = 1_024;
+		p.validators_per_round = 16;
+		p.min_updates = 1;
+		let task = propose(p);
+		trainers
+			.iter()
+			.for_each(|who| join(task, *who, Role::Trainer, TRAINER_BOND));
+		validators
+			.iter()
+			.for_each(|who| join(task, *who, Role::Validator, VALIDATOR_BOND));
+		join(task, 4_000, Role::Aggregator, AGGREGATOR_BOND);
+		assert_ok!(Training::approve_task(RuntimeOrigin::root(), task));
+
+		// Half of a 6-second block's 2 s of compute, as the runtime would give the hook.
+		let budget = Weight::from_parts(1_000_000_000_000, u64::MAX);
+		let mut heaviest = Weight::zero();
+		let advance = |heaviest: &mut Weight| {
+			let due = task_of(task).next_due.expect("the task is scheduled");
+			while System::block_number() < due {
+				let next = System::block_number() + 1;
+				System::set_block_number(next);
+				let used = Training::on_initialize(next);
+				assert!(used.all_lte(budget), "block {next} used {used:?}");
+				*heaviest = (*heaviest).max(used);
+			}
+		};
+		advance(&mut heaviest);
+		assert_eq!(round_of(task).trainers, 1_024);
+		let entries: Vec<(AccountId, u64)> = trainers.iter().map(|w| (*w, 50)).collect();
+		submit(task, 0, &entries);
+		advance(&mut heaviest);
+		for who in &validators {
+			commit(task, 0, *who, &[80; 1_024]);
+		}
+		advance(&mut heaviest);
+		for who in &validators {
+			reveal(task, 0, *who, &[80; 1_024]);
+		}
+		advance(&mut heaviest);
+		assert_eq!(round_of(task).accepted, 1_024);
+		aggregate(task, 0, 4_000, &validators[..11]);
+		let mut settlement_blocks = 0;
+		while Rounds::<Test>::contains_key(task) {
+			advance(&mut heaviest);
+			settlement_blocks += 1;
+		}
+		// 1024 trainers in batches of 4, then validators and the aggregator.
+		assert_eq!(settlement_blocks, 1_024 / 4 + 1);
+		assert!(trainers.iter().all(|who| rewards_of(*who) == vec![700]));
+		assert_eq!(History::<Test>::get(task, 0).unwrap().model, cid(100));
+		assert!(heaviest.ref_time() > 0);
+	});
+}
