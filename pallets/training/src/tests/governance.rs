@@ -228,3 +228,39 @@ fn governance_calls_on_unknown_tasks_fail() {
 		);
 	});
 }
+
+#[test]
+fn resuming_after_the_last_round_settled_while_paused_completes_the_task() {
+	run_test(|| {
+		let mut p = params(native());
+		p.rounds = 1;
+		let (task, cast) = setup(p, 4, 3, 1);
+		let round = start_round(task);
+		let entries: Vec<(AccountId, u64)> = cast.trainers.iter().map(|w| (*w, 100)).collect();
+		submit(task, round.index, &entries);
+		run_to_due(task);
+		let votes: Vec<(AccountId, Vec<u32>)> =
+			cast.validators.iter().map(|w| (*w, vec![80; 4])).collect();
+		score(task, round.index, &votes);
+		aggregate(
+			task,
+			round.index,
+			cast.aggregators[0],
+			&cast.validators[..2],
+		);
+		assert_ok!(Training::pause_task(RuntimeOrigin::root(), task));
+		settle(task);
+		assert_eq!(task_of(task).status, TaskStatus::Paused);
+		assert_ok!(Training::resume_task(RuntimeOrigin::root(), task));
+		run_to_due(task);
+		let info = task_of(task);
+		assert_eq!(info.status, TaskStatus::Completed);
+		assert!(Rounds::<Test>::get(task).is_none());
+		assert!(emitted(crate::Event::TaskCompleted {
+			task,
+			reason: CompletionReason::AllRoundsClosed,
+			final_model: cid(100),
+			refunded: 10_001 - 948
+		}));
+	});
+}
