@@ -123,6 +123,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Pays `amount` from the pool to `who`; returns what was paid.
 	///
+	/// What is paid is added to the contribution ledger ([`crate::Earned`]).
+	///
 	/// A failed transfer (e.g. the recipient cannot receive the asset) emits
 	/// [`Event::PaymentFailed`] and leaves the amount in the pool.
 	pub(crate) fn pay(
@@ -152,6 +154,7 @@ impl<T: Config> Pallet<T> {
 			Ok(paid) => {
 				task.pool = task.pool.saturating_sub(paid);
 				round.paid = round.paid.saturating_add(paid);
+				Self::record_earning(task_id, who, paid);
 				Self::deposit_event(Event::Rewarded {
 					task: task_id,
 					round: index,

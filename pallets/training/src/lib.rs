@@ -76,13 +76,17 @@
 
 extern crate alloc;
 
+mod active_set;
 pub mod capacity;
 pub mod cid;
 pub mod consensus;
+mod emergency;
 mod funds;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
+mod ledger;
 mod participants;
+pub mod priority;
 pub mod rewards;
 mod round;
 mod schedule;
@@ -90,6 +94,7 @@ pub mod selection;
 mod settlement;
 mod submissions;
 mod tasks;
+mod terms;
 pub mod types;
 pub mod weights;
 
@@ -101,6 +106,7 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
+pub use priority::TaskPriority;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -179,6 +185,18 @@ pub mod pallet {
 		/// Approves, pauses, resumes and cancels tasks.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// Changes an approved task's eligibility (the licensing referendum track).
+		type TermsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Changes an approved task's score thresholds (the protocol-parameters track).
+		type ThresholdsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Pauses and unpauses the whole protocol (the council or the task-approval track).
+		type EmergencyOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Ranks queued tasks for the active set (the backing pallet's backing value).
+		type Priority: TaskPriority;
+
 		/// Source of the selection seed. See the crate docs for the trust assumption.
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
 
@@ -217,6 +235,21 @@ pub mod pallet {
 		/// The most task transitions queued for one block.
 		#[pallet::constant]
 		type MaxDuePerBlock: Get<u32>;
+
+		/// The most tasks running rounds at once (the active set). At most
+		/// `MaxDuePerBlock × SCHEDULE_WINDOW`, so that every active task can be scheduled.
+		#[pallet::constant]
+		type MaxActiveTasks: Get<u32>;
+
+		/// The most approved tasks waiting for a slot in the active set.
+		#[pallet::constant]
+		type MaxQueuedTasks: Get<u32>;
+
+		/// The most contributors listed per task in [`Contributors`]; later first-time earners
+		/// are recorded in [`Earned`] but not listed. Choose it well above the participants a
+		/// task can reward over its life.
+		#[pallet::constant]
+		type MaxContributors: Get<u32>;
 
 		/// Trainers settled per block and task.
 		#[pallet::constant]
@@ -344,6 +377,50 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ScheduledCount<T> = StorageValue<_, u32, ValueQuery>;
 
+	/// Tasks running rounds (status `Active`), in the order they entered.
+	#[pallet::storage]
+	pub type ActiveTasks<T: Config> =
+		StorageValue<_, BoundedVec<TaskId, T::MaxActiveTasks>, ValueQuery>;
+
+	/// Approved tasks waiting for a slot (status `Queued`), in the order they arrived; slots
+	/// go to the highest [`Config::Priority`] first.
+	#[pallet::storage]
+	pub type QueuedTasks<T: Config> =
+		StorageValue<_, BoundedVec<TaskId, T::MaxQueuedTasks>, ValueQuery>;
+
+	/// Whether the protocol-wide safety switch is on (see `set_protocol_paused`).
+	#[pallet::storage]
+	pub type ProtocolPaused<T> = StorageValue<_, bool, ValueQuery>;
+
+	/// Tasks the safety switch halted (status `Paused`); the unpause resumes them.
+	#[pallet::storage]
+	pub type HaltedTasks<T: Config> =
+		StorageValue<_, BoundedVec<TaskId, T::MaxActiveTasks>, ValueQuery>;
+
+	/// Every reward paid per task and account (any role), accumulated: the basis for sharing
+	/// a model's licence revenue.
+	#[pallet::storage]
+	pub type Earned<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		TaskId,
+		Blake2_128Concat,
+		T::AccountId,
+		BalanceOf<T>,
+		ValueQuery,
+	>;
+
+	/// Accounts per task in the order they first earned; at most [`Config::MaxContributors`]
+	/// (later first-time earners are not listed).
+	#[pallet::storage]
+	pub type Contributors<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		TaskId,
+		BoundedVec<T::AccountId, T::MaxContributors>,
+		ValueQuery,
+	>;
+
 	// Each variant's doc names its fields; documenting every field again would only repeat it.
 	#[allow(missing_docs)]
 	#[pallet::event]
@@ -356,12 +433,33 @@ pub mod pallet {
 			asset: T::AssetKind,
 			pool: BalanceOf<T>,
 		},
-		/// Governance approved a task; its first round starts next block.
+		/// Governance approved a task; unless [`Event::TaskQueued`] follows, it is in the active
+		/// set and its first round starts next block.
 		TaskApproved { task: TaskId },
-		/// Governance paused a task.
+		/// An approved or resumed task found the active set full and waits in the queue.
+		TaskQueued { task: TaskId },
+		/// A queued task took a free slot in the active set; its first round starts next block.
+		TaskActivated { task: TaskId },
+		/// Governance paused a task; it left the active set.
 		TaskPaused { task: TaskId },
-		/// Governance resumed a task.
+		/// A paused task is back in the active set (resumed by governance or by the unpause).
 		TaskResumed { task: TaskId },
+		/// The safety switch halted an active task: its round was aborted (unless it was
+		/// settling) and it is paused until the protocol is unpaused.
+		TaskHalted { task: TaskId },
+		/// A task's eligibility changed; it applies to later joins.
+		EligibilityChanged { task: TaskId },
+		/// A task's score thresholds changed; they apply to consensus computed from now on.
+		ScoreThresholdsChanged {
+			task: TaskId,
+			min_score: Perbill,
+			harmful_score: Perbill,
+		},
+		/// The emergency origin paused the protocol.
+		ProtocolPaused,
+		/// The emergency origin unpaused the protocol: `resumed` halted tasks are active again
+		/// and `activated` queued tasks took the remaining free slots.
+		ProtocolUnpaused { resumed: u32, activated: u32 },
 		/// Governance cancelled a task; `refunded` went back to the owner.
 		TaskCancelled {
 			task: TaskId,
@@ -645,6 +743,18 @@ pub mod pallet {
 		AlreadyAttested,
 		/// A bounded list overflowed; its bound is below what the parameters allow.
 		BoundExceeded,
+		/// The protocol is paused by the emergency origin; this call waits for the unpause.
+		ProtocolPaused,
+		/// The protocol is already paused.
+		ProtocolAlreadyPaused,
+		/// The protocol is not paused.
+		ProtocolNotPaused,
+		/// The active set is full and so is the queue of approved tasks (`MaxQueuedTasks`).
+		QueueFull,
+		/// Only the task's owner (or governance) may change the terms of a proposed task.
+		NotTaskOwner,
+		/// The task was approved: its terms change only through governance.
+		TermsGoverned,
 	}
 
 	#[pallet::hooks]
@@ -666,6 +776,19 @@ pub mod pallet {
 			assert!(
 				T::MaxDuePerBlock::get() > 0,
 				"MaxDuePerBlock must be positive"
+			);
+			assert!(
+				T::MaxActiveTasks::get() > 0,
+				"MaxActiveTasks must be positive"
+			);
+			assert!(
+				T::MaxActiveTasks::get() <= Pallet::<T>::schedule_capacity(),
+				"MaxActiveTasks must not exceed MaxDuePerBlock × SCHEDULE_WINDOW, or active tasks \
+				 could find the due-queue full"
+			);
+			assert!(
+				T::MaxContributors::get() > 0,
+				"MaxContributors must be positive"
 			);
 			assert!(
 				T::SettlementBatch::get() > 0,
@@ -707,7 +830,11 @@ pub mod pallet {
 			Self::do_propose(who, *params)
 		}
 
-		/// Approves a proposed task; its first round starts at the next block.
+		/// Approves a proposed task.
+		///
+		/// The task enters the active set if it has room (its first round starts at the next
+		/// block) and otherwise waits in the queue for a slot (`TaskQueued`); fails with
+		/// `QueueFull` when both are full.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::approve_task())]
 		pub fn approve_task(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
@@ -718,16 +845,23 @@ pub mod pallet {
 		/// Pauses an active task.
 		///
 		/// An unsettled round is aborted (no rewards, no slashes); a round already being
-		/// settled finishes first. No new round starts until the task is resumed.
+		/// settled finishes first. No new round starts until the task is resumed. The task
+		/// leaves the active set and the best queued task takes its slot.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::pause_task(T::MaxTrainersPerRound::get()))]
+		#[pallet::weight(T::WeightInfo::pause_task(T::MaxTrainersPerRound::get())
+			.saturating_add(T::WeightInfo::activate_queued(T::MaxQueuedTasks::get())))]
 		pub fn pause_task(origin: OriginFor<T>, task: TaskId) -> DispatchResultWithPostInfo {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let trainers = Self::do_pause(task)?;
-			Ok(Some(T::WeightInfo::pause_task(trainers)).into())
+			let (trainers, activation) = Self::do_pause(task)?;
+			Ok(Some(
+				T::WeightInfo::pause_task(trainers)
+					.saturating_add(T::WeightInfo::activate_queued(activation.scanned)),
+			)
+			.into())
 		}
 
-		/// Resumes a paused task; a new round starts at the next block.
+		/// Resumes a paused task: back into the active set if it has room (a new round starts
+		/// at the next block), else into the queue.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::resume_task())]
 		pub fn resume_task(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
@@ -738,19 +872,26 @@ pub mod pallet {
 		/// Cancels a task that has not finished.
 		///
 		/// Any round in progress is aborted where it stands (payments and slashes already made
-		/// stand), the unspent pool is refunded to the owner and every bond becomes
-		/// withdrawable at once.
+		/// stand, and a round cut short in its settlement is recorded in [`History`]), the
+		/// unspent pool is refunded to the owner and every bond becomes withdrawable at once.
+		/// A queued task leaves the queue; an active one leaves its slot to the best queued
+		/// task.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::cancel_task(T::MaxTrainersPerRound::get()))]
+		#[pallet::weight(T::WeightInfo::cancel_task(T::MaxTrainersPerRound::get())
+			.saturating_add(T::WeightInfo::activate_queued(T::MaxQueuedTasks::get())))]
 		pub fn cancel_task(origin: OriginFor<T>, task: TaskId) -> DispatchResultWithPostInfo {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let trainers = Self::do_cancel(task)?;
-			Ok(Some(T::WeightInfo::cancel_task(trainers)).into())
+			let (trainers, activation) = Self::do_cancel(task)?;
+			Ok(Some(
+				T::WeightInfo::cancel_task(trainers)
+					.saturating_add(T::WeightInfo::activate_queued(activation.scanned)),
+			)
+			.into())
 		}
 
 		/// Joins a task in `role`, holding `bond` of the task's asset.
 		///
-		/// Allowed while the task is proposed or active. The caller must pass the task's
+		/// Allowed while the task is proposed, queued or active. The caller must pass the task's
 		/// eligibility (allow-list and jurisdictions), bond at least the role's minimum and
 		/// publish a non-zero X25519 public key. One role per account and task.
 		#[pallet::call_index(5)]
@@ -865,6 +1006,77 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_attest(who, task, round, model)
+		}
+
+		/// Replaces a task's eligibility: the allow-list and the allowed jurisdictions
+		/// (validated as in `propose_task`).
+		///
+		/// The owner may call it (signed) while the task is proposed; from approval on only
+		/// [`Config::TermsOrigin`] may, and nobody once the task has finished. It applies to
+		/// later joins: registered participants keep their places.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::set_eligibility(
+			eligibility.allow_list.as_ref().map_or(0, |list| list.len() as u32)
+		))]
+		pub fn set_eligibility(
+			origin: OriginFor<T>,
+			task: TaskId,
+			eligibility: Eligibility<T>,
+		) -> DispatchResult {
+			Self::do_set_eligibility::<T::TermsOrigin>(origin, task, eligibility)
+		}
+
+		/// Replaces a task's acceptance threshold (`min_score`) and harm threshold
+		/// (`harmful_score`, which must stay below `min_score`).
+		///
+		/// The owner may call it (signed) while the task is proposed; from approval on only
+		/// [`Config::ThresholdsOrigin`] may, and nobody once the task has finished. It applies
+		/// to consensus computed after the change; a round already judged is settled by the
+		/// thresholds it was judged with.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::set_score_thresholds())]
+		pub fn set_score_thresholds(
+			origin: OriginFor<T>,
+			task: TaskId,
+			min_score: Perbill,
+			harmful_score: Perbill,
+		) -> DispatchResult {
+			let thresholds = ScoreThresholds {
+				min_score,
+				harmful_score,
+			};
+			Self::do_set_score_thresholds::<T::ThresholdsOrigin>(origin, task, thresholds)
+		}
+
+		/// Turns the protocol-wide safety switch on (`true`) or off (`false`).
+		///
+		/// While paused, approving, resuming, joining and every round submission fail with
+		/// `ProtocolPaused`; leaving, withdrawing bonds, pausing, cancelling and proposing still
+		/// work. Each active task is halted when it next comes due: a settling round finishes
+		/// its settlement first, any other round is aborted without rewards or slashes.
+		/// Unpausing resumes every halted task (first round at the next block) and fills the
+		/// active set's free slots from the queue. Only [`Config::EmergencyOrigin`].
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::set_protocol_paused(T::MaxActiveTasks::get())
+			.saturating_add(Pallet::<T>::fill_weight(
+				T::MaxQueuedTasks::get(),
+				T::MaxActiveTasks::get(),
+			)))]
+		pub fn set_protocol_paused(
+			origin: OriginFor<T>,
+			paused: bool,
+		) -> DispatchResultWithPostInfo {
+			T::EmergencyOrigin::ensure_origin(origin)?;
+			let unpause = Self::do_set_protocol_paused(paused)?;
+			let filled = if paused {
+				Weight::zero()
+			} else {
+				Self::fill_weight(unpause.activation.scanned, unpause.activation.activated)
+			};
+			Ok(
+				Some(T::WeightInfo::set_protocol_paused(unpause.halted).saturating_add(filled))
+					.into(),
+			)
 		}
 	}
 

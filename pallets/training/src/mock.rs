@@ -2,11 +2,11 @@
 //! Assets-pallet tasks are exercised through the same fungible traits as in the runtime.
 
 use crate as pallet_training;
-use crate::{Cid, TaskParams};
+use crate::{Cid, TaskId, TaskParams};
 use codec::Encode;
 use core::cell::RefCell;
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl, ord_parameter_types, parameter_types,
 	traits::{
 		fungible::{NativeFromLeft, NativeOrWithId, UnionOf},
 		AsEnsureOriginWithArg, ConstU32, ConstU64, Hooks, Randomness,
@@ -14,9 +14,10 @@ use frame_support::{
 	weights::Weight,
 	PalletId,
 };
-use frame_system::EnsureRoot;
+use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_core::H256;
 use sp_runtime::{BuildStorage, Perbill};
+use std::collections::BTreeMap;
 
 /// Account ids are plain integers, wide enough (16 bytes) that each task's pool sub-account
 /// (`"modl" ‖ PalletId ‖ task`) is distinct.
@@ -79,6 +80,27 @@ impl pallet_assets_holder::Config for Test {
 
 thread_local! {
 	static RANDOM_SALT: RefCell<u64> = const { RefCell::new(0) };
+	static PRIORITIES: RefCell<BTreeMap<TaskId, u128>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Task priorities that tests set with [`set_priority`] (0 unless set), standing in for the
+/// backing pallet.
+pub struct TestPriority;
+
+impl crate::TaskPriority for TestPriority {
+	fn priority(task: TaskId) -> u128 {
+		PRIORITIES.with(|priorities| priorities.borrow().get(&task).copied().unwrap_or(0))
+	}
+}
+
+/// Sets the priority [`TestPriority`] reports for `task`.
+pub fn set_priority(task: TaskId, priority: u128) {
+	PRIORITIES.with(|priorities| priorities.borrow_mut().insert(task, priority));
+}
+
+/// Forgets every priority set with [`set_priority`].
+pub fn clear_priorities() {
+	PRIORITIES.with(|priorities| priorities.borrow_mut().clear());
 }
 
 /// A deterministic randomness source: `blake2_256(subject ‖ block ‖ salt)`. Tests change the
@@ -109,6 +131,22 @@ parameter_types! {
 	pub storage HookBudget: Weight = Weight::MAX;
 }
 
+ord_parameter_types! {
+	/// The account standing in for the licensing referendum track.
+	pub const TermsBody: AccountId = TERMS_BODY;
+	/// The account standing in for the protocol-parameters track.
+	pub const ThresholdsBody: AccountId = THRESHOLDS_BODY;
+	/// The account standing in for the council.
+	pub const EmergencyBody: AccountId = EMERGENCY_BODY;
+}
+
+/// Signs for [`pallet_training::Config::TermsOrigin`].
+pub const TERMS_BODY: AccountId = 201;
+/// Signs for [`pallet_training::Config::ThresholdsOrigin`].
+pub const THRESHOLDS_BODY: AccountId = 202;
+/// Signs for [`pallet_training::Config::EmergencyOrigin`].
+pub const EMERGENCY_BODY: AccountId = 203;
+
 impl pallet_training::Config for Test {
 	type AssetKind = NativeOrWithId<u32>;
 	type Assets = UnionOf<Balances, Assets, NativeFromLeft, NativeOrWithId<u32>, AccountId>;
@@ -116,6 +154,10 @@ impl pallet_training::Config for Test {
 		UnionOf<Balances, AssetsHolder, NativeFromLeft, NativeOrWithId<u32>, AccountId>;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type TermsOrigin = EnsureSignedBy<TermsBody, AccountId>;
+	type ThresholdsOrigin = EnsureSignedBy<ThresholdsBody, AccountId>;
+	type EmergencyOrigin = EnsureSignedBy<EmergencyBody, AccountId>;
+	type Priority = TestPriority;
 	type Randomness = TestRandomness;
 	type PalletId = TrainingPalletId;
 	type MaxCidLen = ConstU32<64>;
@@ -127,6 +169,10 @@ impl pallet_training::Config for Test {
 	type MaxRounds = ConstU32<100>;
 	// Small, so that tests see full blocks and multi-block settlement.
 	type MaxDuePerBlock = ConstU32<2>;
+	// Small, so that tests fill the active set, the queue and the contributor list.
+	type MaxActiveTasks = ConstU32<3>;
+	type MaxQueuedTasks = ConstU32<3>;
+	type MaxContributors = ConstU32<6>;
 	type SettlementBatch = ConstU32<4>;
 	type LeaveCooldown = ConstU64<10>;
 	type MinPhaseBlocks = ConstU64<2>;
@@ -263,6 +309,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 pub fn run_test(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		set_random_salt(0);
+		clear_priorities();
 		test();
 		Training::do_try_state().expect("try_state invariants hold at the end of the test");
 	});

@@ -2,7 +2,7 @@
 
 use crate::{
 	is_jurisdiction, BalanceOf, Config, Error, Event, Jurisdiction, Pallet, Participant,
-	ParticipantStatus, Participants, Role, Roster, TaskId, TaskStatus, Tasks, X25519PublicKey,
+	ParticipantStatus, Participants, Role, Roster, TaskId, Tasks, X25519PublicKey,
 	INITIAL_REPUTATION,
 };
 use frame_support::{pallet_prelude::*, traits::Get};
@@ -18,11 +18,9 @@ impl<T: Config> Pallet<T> {
 		jurisdiction: Jurisdiction,
 		encryption_key: X25519PublicKey,
 	) -> Result<u32, DispatchError> {
+		Self::ensure_protocol_running()?;
 		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::TaskNotFound)?;
-		ensure!(
-			matches!(task.status, TaskStatus::Proposed | TaskStatus::Active),
-			Error::<T>::TaskNotOpen
-		);
+		ensure!(task.status.accepts_participants(), Error::<T>::TaskNotOpen);
 		ensure!(
 			!Participants::<T>::contains_key(id, &who),
 			Error::<T>::AlreadyJoined

@@ -16,9 +16,9 @@ use crate::{
 	rewards::{selection_weight, trainer_weight},
 	selection::sample_without_replacement,
 	Accepted, AcceptedUpdate, BalanceOf, CompletionReason, Config, Event, FailureReason, History,
-	Pallet, Participant, ParticipantStatus, Participants, Phase, Reveals, Role, Roster,
-	RoundOutcome, RoundRecord, RoundState, Rounds, SelectedTrainers, TaskId, TaskInfo, TaskParams,
-	TaskStatus, Tasks, UpdateCids, UpdateEntry, Updates, ValidatorSeat,
+	Pallet, Participant, ParticipantStatus, Participants, Phase, ProtocolPaused, Reveals, Role,
+	Roster, RoundOutcome, RoundRecord, RoundState, Rounds, ScoreThresholds, SelectedTrainers,
+	TaskId, TaskInfo, TaskStatus, Tasks, UpdateCids, UpdateEntry, Updates, ValidatorSeat,
 };
 use alloc::vec::Vec;
 use codec::Encode;
@@ -37,12 +37,21 @@ const SELECTION_SUBJECT: &[u8] = b"decentralml/training/selection";
 
 impl<T: Config> Pallet<T> {
 	/// Performs the transition `task` is due for and stores the task.
+	///
+	/// While the protocol is paused (`paused`), an active task whose round is not settling is
+	/// halted instead; a settling round still settles (its payments are owed).
 	pub(crate) fn advance(
 		id: TaskId,
 		mut task: TaskInfo<T>,
 		round: Option<RoundState<T>>,
 		now: BlockNumberFor<T>,
+		paused: bool,
 	) {
+		if Self::halts_when_due(&task, round.as_ref(), paused) {
+			Self::halt(id, &mut task);
+			Tasks::<T>::insert(id, task);
+			return;
+		}
 		match round {
 			None if task.status == TaskStatus::Active => Self::start_round(id, &mut task, now),
 			None => {}
@@ -137,6 +146,7 @@ impl<T: Config> Pallet<T> {
 			aggregate: None,
 			accepted: 0,
 			total_weight: 0,
+			thresholds: params.thresholds(),
 			attestations: BoundedVec::new(),
 			deadlines: Default::default(),
 			outcome: None,
@@ -260,7 +270,14 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut updates = Updates::<T>::get(id);
 		let consensus = record_consensus(&mut round, &revealed, updates.len());
-		let judgement = judge_updates(updates.iter_mut(), consensus, &task.params);
+		// Thresholds changed by governance since the round started apply from here on.
+		round.thresholds = task.params.thresholds();
+		let judgement = judge_updates(
+			updates.iter_mut(),
+			consensus,
+			&round.thresholds,
+			task.params.example_cap,
+		);
 		let accepted = judgement.accepted.len() as u32;
 		round.accepted = accepted;
 		round.total_weight = judgement.total_weight;
@@ -340,8 +357,43 @@ impl<T: Config> Pallet<T> {
 		round: RoundState<T>,
 		now: BlockNumberFor<T>,
 	) {
+		let outcome = Self::record_history(id, task, &round, now);
+		task.closed_rounds = task.closed_rounds.saturating_add(1);
+		Self::clear_round_storage(id);
+		Self::deposit_event(Event::RoundClosed {
+			task: id,
+			round: round.index,
+			outcome,
+			paid: round.paid,
+			slashed: round.slashed,
+		});
+		if task.status != TaskStatus::Active {
+			// Paused (or queued) during settlement: nothing more runs until it is active again.
+			return;
+		}
+		if ProtocolPaused::<T>::get() {
+			// The settlement was owed; the next round (or the completion) waits for the unpause.
+			Self::halt(id, task);
+			return;
+		}
+		if task.closed_rounds >= task.params.rounds {
+			Self::complete_task(id, task, CompletionReason::AllRoundsClosed);
+		} else {
+			Self::schedule_or_report(id, task, now.saturating_add(One::one()));
+		}
+	}
+
+	/// Adopts a succeeded round's model and records the round in [`History`]; returns its
+	/// outcome.
+	fn record_history(
+		id: TaskId,
+		task: &mut TaskInfo<T>,
+		round: &RoundState<T>,
+		now: BlockNumberFor<T>,
+	) -> RoundOutcome<T> {
 		let outcome = round
 			.outcome
+			.clone()
 			.unwrap_or(RoundOutcome::Failed(FailureReason::NoQuorum));
 		if let RoundOutcome::Succeeded { model, state } = &outcome {
 			task.model = model.clone();
@@ -358,24 +410,7 @@ impl<T: Config> Pallet<T> {
 				slashed: round.slashed,
 			},
 		);
-		task.closed_rounds = task.closed_rounds.saturating_add(1);
-		Self::clear_round_storage(id);
-		Self::deposit_event(Event::RoundClosed {
-			task: id,
-			round: round.index,
-			outcome,
-			paid: round.paid,
-			slashed: round.slashed,
-		});
-		if task.status != TaskStatus::Active {
-			// Paused during settlement: nothing more runs until governance resumes it.
-			return;
-		}
-		if task.closed_rounds >= task.params.rounds {
-			Self::complete_task(id, task, CompletionReason::AllRoundsClosed);
-		} else {
-			Self::schedule_or_report(id, task, now.saturating_add(One::one()));
-		}
+		outcome
 	}
 
 	/// Removes every per-round item of task `id`; returns how many trainers were selected.
@@ -389,13 +424,20 @@ impl<T: Config> Pallet<T> {
 		trainers
 	}
 
-	/// Drops the round in progress without paying or slashing anyone (pause or cancel).
+	/// Drops the round in progress without paying or slashing anyone further (pause, halt or
+	/// cancel).
 	///
-	/// Returns how many trainers had been selected, for the call's weight.
-	pub(crate) fn abort_round(id: TaskId) -> u32 {
+	/// Only a cancellation can meet a settling round. Its outcome was decided and part of it
+	/// may already be paid and slashed, so it is recorded in [`History`] (a succeeded round's
+	/// model is adopted) with what it moved so far, keeping the history's totals equal to the
+	/// money that moved. Returns how many trainers had been selected, for the call's weight.
+	pub(crate) fn abort_round(id: TaskId, task: &mut TaskInfo<T>) -> u32 {
 		let Some(round) = Rounds::<T>::get(id) else {
 			return 0;
 		};
+		if round.phase.is_settling() {
+			Self::record_history(id, task, &round, frame_system::Pallet::<T>::block_number());
+		}
 		Self::deposit_event(Event::RoundAborted {
 			task: id,
 			round: round.index,
@@ -404,9 +446,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Completes the task: final model kept, pool refunded, rosters dropped.
+	///
+	/// The task leaves the active set and the best queued task takes its slot.
 	pub(crate) fn complete_task(id: TaskId, task: &mut TaskInfo<T>, reason: CompletionReason) {
 		task.status = TaskStatus::Completed;
 		Self::unschedule(id, task);
+		Self::leave_active_set(id);
 		let refunded = Self::refund_pool(id, task);
 		Self::clear_rosters(id, task);
 		Self::deposit_event(Event::TaskCompleted {
@@ -415,6 +460,7 @@ impl<T: Config> Pallet<T> {
 			final_model: task.model.clone(),
 			refunded,
 		});
+		Self::fill_free_slots();
 	}
 
 	/// Drops the task's rosters (the participants' records stay until they withdraw).
@@ -480,10 +526,11 @@ struct Judgement {
 }
 
 /// Records each update's consensus score and sorts the updates into accepted and harmful.
-fn judge_updates<'a, T: Config>(
+fn judge_updates<'a>(
 	updates: impl Iterator<Item = &'a mut UpdateEntry>,
 	consensus: Vec<Perbill>,
-	params: &TaskParams<T>,
+	thresholds: &ScoreThresholds,
+	example_cap: u64,
 ) -> Judgement {
 	let mut judgement = Judgement {
 		accepted: Vec::new(),
@@ -492,11 +539,11 @@ fn judge_updates<'a, T: Config>(
 	};
 	for (entry, score) in updates.zip(consensus) {
 		entry.score = Some(score);
-		if score <= params.harmful_score {
+		if score <= thresholds.harmful_score {
 			judgement.harmful += 1;
 		}
-		if score >= params.min_score {
-			let weight = trainer_weight(score, entry.examples, params.example_cap);
+		if score >= thresholds.min_score {
+			let weight = trainer_weight(score, entry.examples, example_cap);
 			judgement.total_weight = judgement.total_weight.saturating_add(weight);
 			judgement.accepted.push(AcceptedUpdate {
 				trainer: entry.trainer,

@@ -9,8 +9,8 @@
 //! within [`SCHEDULE_WINDOW`] blocks of the requested one.
 
 use crate::{
-	Config, DueAt, Error, Event, Pallet, Phase, RoundState, Rounds, ScheduledCount, TaskId,
-	TaskInfo, Tasks, WeightInfo, SCHEDULE_WINDOW,
+	Config, DueAt, Error, Event, Pallet, Phase, ProtocolPaused, RoundState, Rounds, ScheduledCount,
+	TaskId, TaskInfo, Tasks, WeightInfo, SCHEDULE_WINDOW,
 };
 use frame_support::{pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -97,6 +97,11 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn process_due(now: BlockNumberFor<T>) -> Weight {
 		let mut used = T::WeightInfo::on_initialize_idle();
 		let due = DueAt::<T>::take(now);
+		if due.is_empty() {
+			return used;
+		}
+		// Read once per block: no transition below changes it.
+		let paused = ProtocolPaused::<T>::get();
 		let budget = T::MaxHookWeight::get();
 		let mut advanced = 0u32;
 		for id in due {
@@ -113,7 +118,7 @@ impl<T: Config> Pallet<T> {
 			task.next_due = None;
 			ScheduledCount::<T>::mutate(|count| *count = count.saturating_sub(1));
 			let round = Rounds::<T>::get(id);
-			let step = Self::transition_weight(&task, round.as_ref());
+			let step = Self::transition_weight(&task, round.as_ref(), paused);
 			if advanced > 0 && used.saturating_add(step).any_gt(budget) {
 				Self::schedule_or_report(id, &mut task, now.saturating_add(One::one()));
 				Tasks::<T>::insert(id, task);
@@ -122,16 +127,28 @@ impl<T: Config> Pallet<T> {
 			}
 			advanced += 1;
 			used.saturating_accrue(step);
-			Self::advance(id, task, round, now);
+			Self::advance(id, task, round, now, paused);
 		}
 		used
 	}
 
-	/// The benchmarked weight of the transition `task` is due for.
-	pub(crate) fn transition_weight(task: &TaskInfo<T>, round: Option<&RoundState<T>>) -> Weight {
+	/// The benchmarked weight of the transition `task` is due for (`paused`: the protocol is).
+	///
+	/// Completing a task frees a slot that the best queued task takes; a settlement closing
+	/// under the pause halts the task instead.
+	pub(crate) fn transition_weight(
+		task: &TaskInfo<T>,
+		round: Option<&RoundState<T>>,
+		paused: bool,
+	) -> Weight {
+		if Self::halts_when_due(task, round, paused) {
+			return T::WeightInfo::halt_task(round.map_or(0, |round| round.trainers));
+		}
+		let after_closing = T::WeightInfo::activate_queued(T::MaxQueuedTasks::get())
+			.max(T::WeightInfo::halt_task(0));
 		let Some(round) = round else {
 			return T::WeightInfo::start_round(task.roster.total())
-				.max(T::WeightInfo::complete_task());
+				.max(T::WeightInfo::complete_task().saturating_add(after_closing));
 		};
 		let validators = round.validators.len() as u32;
 		match round.phase {
@@ -145,7 +162,9 @@ impl<T: Config> Pallet<T> {
 					.saturating_sub(next)
 					.min(T::SettlementBatch::get()),
 			),
-			Phase::SettlingValidators => T::WeightInfo::settle_validators(validators),
+			Phase::SettlingValidators => {
+				T::WeightInfo::settle_validators(validators).saturating_add(after_closing)
+			}
 		}
 	}
 }

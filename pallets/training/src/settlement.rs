@@ -121,9 +121,10 @@ impl<T: Config> Pallet<T> {
 		let Some(mut participant) = Participants::<T>::get(id, who) else {
 			return;
 		};
+		// The thresholds consensus used, even if governance changed the task's since.
 		let (harmful_score, min_score, example_cap) = (
-			task.params.harmful_score,
-			task.params.min_score,
+			round.thresholds.harmful_score,
+			round.thresholds.min_score,
 			task.params.example_cap,
 		);
 		let sample = match entry {

@@ -10,8 +10,10 @@ use frame_support::{pallet_prelude::*, traits::Get};
 use sp_runtime::{traits::Zero, Saturating};
 
 impl<T: Config> Pallet<T> {
-	/// Loads task `id`'s round in progress and checks that it is round `index`.
+	/// Loads task `id`'s round in progress and checks that it is round `index` and that the
+	/// protocol is running (every submission goes through here).
 	fn current_round(id: TaskId, index: RoundIndex) -> Result<RoundState<T>, Error<T>> {
+		Self::ensure_protocol_running()?;
 		ensure!(Tasks::<T>::contains_key(id), Error::<T>::TaskNotFound);
 		let round = Rounds::<T>::get(id).ok_or(Error::<T>::NoActiveRound)?;
 		ensure!(round.index == index, Error::<T>::WrongRound);

@@ -1,8 +1,9 @@
 //! Task proposal and the governance calls: approve, pause, resume, cancel.
 
 use crate::{
-	Config, Error, Event, NextTaskId, Pallet, Rounds, TaskId, TaskInfo, TaskParams, TaskStatus,
-	Tasks,
+	active_set::{Activation, Admission},
+	Config, Error, Event, HaltedTasks, NextTaskId, Pallet, Rounds, TaskId, TaskInfo, TaskParams,
+	TaskStatus, Tasks,
 };
 use frame_support::{pallet_prelude::*, traits::fungibles::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -44,20 +45,24 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Activates a proposed task and schedules its first round for the next block.
+	/// Approves a proposed task: into the active set if it has room (first round at the next
+	/// block), else into the queue.
 	pub(crate) fn do_approve(id: TaskId) -> DispatchResult {
+		Self::ensure_protocol_running()?;
 		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::TaskNotFound)?;
 		ensure!(task.status == TaskStatus::Proposed, Error::<T>::NotProposed);
-		Self::ensure_schedulable()?;
-		task.status = TaskStatus::Active;
-		Self::schedule(id, &mut task, Self::next_block())?;
+		let admission = Self::admit(id, &mut task)?;
 		Tasks::<T>::insert(id, task);
 		Self::deposit_event(Event::TaskApproved { task: id });
+		if admission == Admission::Queued {
+			Self::deposit_event(Event::TaskQueued { task: id });
+		}
 		Ok(())
 	}
 
-	/// Pauses an active task; returns the aborted round's trainer count (for the weight).
-	pub(crate) fn do_pause(id: TaskId) -> Result<u32, DispatchError> {
+	/// Pauses an active task, which leaves the active set to the best queued task. Returns the
+	/// aborted round's trainer count and the activation (for the weight).
+	pub(crate) fn do_pause(id: TaskId) -> Result<(u32, Activation), DispatchError> {
 		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::TaskNotFound)?;
 		ensure!(task.status == TaskStatus::Active, Error::<T>::NotActive);
 		let settling = Rounds::<T>::get(id).is_some_and(|round| round.phase.is_settling());
@@ -66,41 +71,52 @@ impl<T: Config> Pallet<T> {
 			0
 		} else {
 			Self::unschedule(id, &mut task);
-			Self::abort_round(id)
+			Self::abort_round(id, &mut task)
 		};
 		task.status = TaskStatus::Paused;
+		Self::leave_active_set(id);
 		Tasks::<T>::insert(id, task);
 		Self::deposit_event(Event::TaskPaused { task: id });
-		Ok(trainers)
+		Ok((trainers, Self::fill_free_slots()))
 	}
 
-	/// Resumes a paused task; a new round starts at the next block unless a settlement that
-	/// began before the pause is still running.
+	/// Resumes a paused task: into the active set if it has room, else into the queue. In the
+	/// active set a new round starts at the next block unless a settlement that began before
+	/// the pause is still running.
 	pub(crate) fn do_resume(id: TaskId) -> DispatchResult {
+		Self::ensure_protocol_running()?;
 		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::TaskNotFound)?;
 		ensure!(task.status == TaskStatus::Paused, Error::<T>::NotPaused);
-		if task.next_due.is_none() {
-			Self::ensure_schedulable()?;
-			Self::schedule(id, &mut task, Self::next_block())?;
-		}
-		task.status = TaskStatus::Active;
+		let admission = Self::admit(id, &mut task)?;
 		Tasks::<T>::insert(id, task);
-		Self::deposit_event(Event::TaskResumed { task: id });
+		Self::deposit_event(match admission {
+			Admission::Active => Event::TaskResumed { task: id },
+			Admission::Queued => Event::TaskQueued { task: id },
+		});
 		Ok(())
 	}
 
-	/// Cancels a task; returns the aborted round's trainer count (for the weight).
-	pub(crate) fn do_cancel(id: TaskId) -> Result<u32, DispatchError> {
+	/// Cancels a task; an active one leaves its slot to the best queued task. Returns the
+	/// aborted round's trainer count and the activation (for the weight).
+	pub(crate) fn do_cancel(id: TaskId) -> Result<(u32, Activation), DispatchError> {
 		let mut task = Tasks::<T>::get(id).ok_or(Error::<T>::TaskNotFound)?;
 		ensure!(!task.status.is_finished(), Error::<T>::TaskFinished);
 		Self::unschedule(id, &mut task);
-		let trainers = Self::abort_round(id);
+		let trainers = Self::abort_round(id, &mut task);
 		let refunded = Self::refund_pool(id, &mut task);
 		Self::clear_rosters(id, &mut task);
+		match task.status {
+			TaskStatus::Active => Self::leave_active_set(id),
+			TaskStatus::Queued => Self::leave_queue(id),
+			TaskStatus::Paused => {
+				HaltedTasks::<T>::mutate(|halted| halted.retain(|task| *task != id))
+			}
+			TaskStatus::Proposed | TaskStatus::Completed | TaskStatus::Cancelled => {}
+		}
 		task.status = TaskStatus::Cancelled;
 		Tasks::<T>::insert(id, task);
 		Self::deposit_event(Event::TaskCancelled { task: id, refunded });
-		Ok(trainers)
+		Ok((trainers, Self::fill_free_slots()))
 	}
 
 	/// The block after the current one.

@@ -181,6 +181,49 @@ pub struct Eligibility<T: Config> {
 	pub jurisdictions: Option<BoundedVec<Jurisdiction, T::MaxJurisdictions>>,
 }
 
+impl<T: Config> Eligibility<T> {
+	/// Checks that every allowed jurisdiction is an ISO 3166-1 alpha-2 code.
+	pub fn validate(&self) -> Result<(), ParamsError> {
+		if let Some(codes) = &self.jurisdictions {
+			if let Some(bad) = codes.iter().find(|code| !is_jurisdiction(code)) {
+				return Err(ParamsError::InvalidJurisdiction(*bad));
+			}
+		}
+		Ok(())
+	}
+}
+
+/// The consensus scores that decide an update's fate.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct ScoreThresholds {
+	/// Score an update needs to be accepted and rewarded.
+	pub min_score: Perbill,
+	/// Score at or below which an update is harmful and slashed.
+	pub harmful_score: Perbill,
+}
+
+impl ScoreThresholds {
+	/// Checks that the harmful threshold lies below the acceptance threshold, so that no update
+	/// can be both rewarded and slashed.
+	pub fn validate(&self) -> Result<(), ParamsError> {
+		if self.harmful_score >= self.min_score {
+			return Err(ParamsError::HarmfulNotBelowMinScore);
+		}
+		Ok(())
+	}
+}
+
 /// Everything a proposer fixes about a task, submitted in one `propose_task` call.
 #[derive(
 	CloneNoBound,
@@ -335,12 +378,15 @@ impl<T: Config> TaskParams<T> {
 		self.validate_phases()?;
 		self.validate_seats()?;
 		self.validate_economics()?;
-		if let Some(codes) = &self.eligibility.jurisdictions {
-			if let Some(bad) = codes.iter().find(|code| !is_jurisdiction(code)) {
-				return Err(ParamsError::InvalidJurisdiction(*bad));
-			}
+		self.eligibility.validate()
+	}
+
+	/// The acceptance and harm thresholds.
+	pub fn thresholds(&self) -> ScoreThresholds {
+		ScoreThresholds {
+			min_score: self.min_score,
+			harmful_score: self.harmful_score,
 		}
-		Ok(())
 	}
 
 	fn validate_phases(&self) -> Result<(), ParamsError> {
@@ -390,9 +436,7 @@ impl<T: Config> TaskParams<T> {
 		if self.pool_deposit < self.budget_per_round {
 			return Err(ParamsError::DepositBelowBudget);
 		}
-		if self.harmful_score >= self.min_score {
-			return Err(ParamsError::HarmfulNotBelowMinScore);
-		}
+		self.thresholds().validate()?;
 		let split = &self.reward_split;
 		let parts = u64::from(split.trainers.deconstruct())
 			+ u64::from(split.validators.deconstruct())
@@ -428,14 +472,24 @@ impl<T: Config> TaskParams<T> {
 )]
 pub enum TaskStatus {
 	/// Waiting for governance approval; participants may already join.
+	#[codec(index = 0)]
 	Proposed,
-	/// Running rounds.
+	/// Approved and waiting in `QueuedTasks` for a slot in the active set; participants may
+	/// join as when active.
+	#[codec(index = 5)]
+	Queued,
+	/// In the active set, running rounds.
+	#[codec(index = 1)]
 	Active,
-	/// Halted by governance; no round runs until it is resumed.
+	/// Paused by governance, or halted by the protocol-wide safety switch; no round runs until
+	/// it is resumed.
+	#[codec(index = 2)]
 	Paused,
 	/// Every round closed or the pool ran dry; the final model is recorded.
+	#[codec(index = 3)]
 	Completed,
 	/// Cancelled by governance; the unspent pool was refunded.
+	#[codec(index = 4)]
 	Cancelled,
 }
 
@@ -443,6 +497,14 @@ impl TaskStatus {
 	/// Whether the task has ended (bonds are then withdrawable at once).
 	pub fn is_finished(self) -> bool {
 		matches!(self, TaskStatus::Completed | TaskStatus::Cancelled)
+	}
+
+	/// Whether participants may join: before approval, while queued and while active.
+	pub fn accepts_participants(self) -> bool {
+		matches!(
+			self,
+			TaskStatus::Proposed | TaskStatus::Queued | TaskStatus::Active
+		)
 	}
 }
 
@@ -813,6 +875,10 @@ pub struct RoundState<T: Config> {
 	pub accepted: u32,
 	/// Sum of accepted trainers' reward weights (score × capped examples).
 	pub total_weight: u128,
+	/// The thresholds the round's updates are judged by: the task's when the round started,
+	/// replaced by the task's when consensus is computed. Settlement uses these, so a change
+	/// of the task's thresholds never splits one round's judgement.
+	pub thresholds: ScoreThresholds,
 	/// Stake per attested aggregate CID.
 	pub attestations: BoundedVec<AttestationTally<T>, T::MaxValidatorsPerRound>,
 	/// Which deadlines have passed.

@@ -14,7 +14,12 @@
 //! [`crate::capacity::largest_round`] to obtain the largest round a block carries.
 //!
 //! Components: `n` roster size, `k` trainers in the round (or scores revealed), `v` validators
-//! in the round, `b` trainers settled in one batch.
+//! in the round, `b` trainers settled in one batch, `a` allow-list length, `h` halted tasks,
+//! `q` queued tasks.
+//!
+//! Calls and transitions that free a slot of the active set (`pause_task`, `cancel_task`,
+//! completing a task) add `activate_queued(MaxQueuedTasks)` at the call site; the unpause adds
+//! the cost of filling every free slot.
 
 use frame_support::weights::{constants::RocksDbWeight, Weight};
 
@@ -22,14 +27,29 @@ use frame_support::weights::{constants::RocksDbWeight, Weight};
 pub trait WeightInfo {
 	/// `propose_task`.
 	fn propose_task() -> Weight;
-	/// `approve_task`.
+	/// `approve_task` into the active set.
 	fn approve_task() -> Weight;
-	/// `pause_task`, aborting a round with `k` selected trainers.
+	/// `pause_task`, aborting a round with `k` selected trainers (without the activation of a
+	/// queued task).
 	fn pause_task(k: u32) -> Weight;
-	/// `resume_task`.
+	/// `resume_task` into the active set.
 	fn resume_task() -> Weight;
-	/// `cancel_task`, aborting a round with `k` selected trainers.
+	/// `cancel_task`, aborting a round with `k` selected trainers (without the activation of a
+	/// queued task).
 	fn cancel_task(k: u32) -> Weight;
+	/// `set_eligibility` with an allow-list of `a` accounts.
+	fn set_eligibility(a: u32) -> Weight;
+	/// `set_score_thresholds`.
+	fn set_score_thresholds() -> Weight;
+	/// `set_protocol_paused(false)` resuming `h` halted tasks (without filling the rest of the
+	/// active set from the queue); pausing costs at most `h = 0`.
+	fn set_protocol_paused(h: u32) -> Weight;
+	/// Filling one free slot of the active set from a queue of `q` tasks: reading their
+	/// priorities, ranking them and activating the best.
+	fn activate_queued(q: u32) -> Weight;
+	/// Halting an active task when it comes due while the protocol is paused, aborting a round
+	/// with `k` selected trainers.
+	fn halt_task(k: u32) -> Weight;
 	/// `join` into a roster of `n`.
 	fn join(n: u32) -> Weight;
 	/// `leave` from a roster of `n`.
@@ -79,25 +99,56 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads_writes(4, 5))
 	}
 	fn approve_task() -> Weight {
-		micros(20).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+		micros(25).saturating_add(RocksDbWeight::get().reads_writes(5, 4))
 	}
 	fn pause_task(k: u32) -> Weight {
-		micros(30)
-			.saturating_add(RocksDbWeight::get().reads_writes(4, 6))
+		micros(35)
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 7))
 			.saturating_add(RocksDbWeight::get().writes(1).saturating_mul(k.into()))
 	}
 	fn resume_task() -> Weight {
-		micros(20).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+		micros(25).saturating_add(RocksDbWeight::get().reads_writes(5, 4))
 	}
 	fn cancel_task(k: u32) -> Weight {
-		micros(60)
-			.saturating_add(RocksDbWeight::get().reads_writes(8, 10))
+		micros(65)
+			.saturating_add(RocksDbWeight::get().reads_writes(10, 12))
+			.saturating_add(RocksDbWeight::get().writes(1).saturating_mul(k.into()))
+	}
+	fn set_eligibility(a: u32) -> Weight {
+		micros(20)
+			.saturating_add(Weight::from_parts(100_000, 32).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+	}
+	fn set_score_thresholds() -> Weight {
+		micros(15).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+	}
+	fn set_protocol_paused(h: u32) -> Weight {
+		micros(15)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 3))
+			.saturating_add(
+				micros(15)
+					.saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+					.saturating_mul(h.into()),
+			)
+	}
+	fn activate_queued(q: u32) -> Weight {
+		micros(20)
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 5))
+			.saturating_add(
+				micros(2)
+					.saturating_add(RocksDbWeight::get().reads(1))
+					.saturating_mul(q.into()),
+			)
+	}
+	fn halt_task(k: u32) -> Weight {
+		micros(35)
+			.saturating_add(RocksDbWeight::get().reads_writes(5, 8))
 			.saturating_add(RocksDbWeight::get().writes(1).saturating_mul(k.into()))
 	}
 	fn join(n: u32) -> Weight {
 		micros(50)
 			.saturating_add(Weight::from_parts(50_000, 32).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(5, 5))
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 5))
 	}
 	fn leave(n: u32) -> Weight {
 		micros(60)
@@ -110,23 +161,25 @@ impl WeightInfo for () {
 	fn submit_update(k: u32) -> Weight {
 		micros(40)
 			.saturating_add(Weight::from_parts(100_000, 48).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(5, 4))
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 4))
 	}
 	fn commit_scores() -> Weight {
-		micros(30).saturating_add(RocksDbWeight::get().reads_writes(3, 1))
+		micros(30).saturating_add(RocksDbWeight::get().reads_writes(4, 1))
 	}
 	fn reveal_scores(k: u32) -> Weight {
 		micros(30)
 			.saturating_add(Weight::from_parts(30_000, 4).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+			.saturating_add(RocksDbWeight::get().reads_writes(3, 2))
 	}
 	fn submit_aggregate() -> Weight {
-		micros(30).saturating_add(RocksDbWeight::get().reads_writes(2, 1))
+		micros(30).saturating_add(RocksDbWeight::get().reads_writes(3, 1))
 	}
 	fn attest_aggregate() -> Weight {
-		micros(40).saturating_add(RocksDbWeight::get().reads_writes(4, 3))
+		micros(40).saturating_add(RocksDbWeight::get().reads_writes(5, 3))
 	}
 	fn on_initialize_idle() -> Weight {
+		// The protocol-paused flag is only read when something is due (it is in every
+		// transition's measurement).
 		micros(3).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 	fn start_round(n: u32) -> Weight {
@@ -139,7 +192,7 @@ impl WeightInfo for () {
 			)
 	}
 	fn complete_task() -> Weight {
-		micros(80).saturating_add(RocksDbWeight::get().reads_writes(6, 8))
+		micros(80).saturating_add(RocksDbWeight::get().reads_writes(7, 9))
 	}
 	fn close_training() -> Weight {
 		micros(20).saturating_add(RocksDbWeight::get().reads_writes(4, 4))
@@ -165,20 +218,22 @@ impl WeightInfo for () {
 		micros(20).saturating_add(RocksDbWeight::get().reads_writes(3, 4))
 	}
 	fn settle_trainers(b: u32) -> Weight {
+		// Per trainer: the payment plus the ledger (its total and, on a first earning, the
+		// contributor list).
 		micros(50)
-			.saturating_add(RocksDbWeight::get().reads_writes(5, 4))
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 4))
 			.saturating_add(
-				micros(40)
-					.saturating_add(RocksDbWeight::get().reads_writes(4, 5))
+				micros(50)
+					.saturating_add(RocksDbWeight::get().reads_writes(6, 7))
 					.saturating_mul(b.into()),
 			)
 	}
 	fn settle_validators(v: u32) -> Weight {
-		micros(150)
-			.saturating_add(RocksDbWeight::get().reads_writes(10, 12))
+		micros(170)
+			.saturating_add(RocksDbWeight::get().reads_writes(13, 15))
 			.saturating_add(
-				micros(40)
-					.saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+				micros(50)
+					.saturating_add(RocksDbWeight::get().reads_writes(6, 6))
 					.saturating_mul(v.into()),
 			)
 	}
