@@ -35,6 +35,10 @@ pub struct AdaptiveOptimizer {
 /// Real-valued parameters are [`Fixed9`]; counts are integers. Conditions that depend on the
 /// number of updates in a round (Krum needs at least `2f + 3`) are checked by the off-chain
 /// aggregator, not by [`StrategyConfig::validate`].
+///
+/// With the `serde` feature the JSON form is `{"kind": "fed_adam", ...}`. Read it through a
+/// `serde_json::Value` (`from_str::<Value>` then `from_value`): serde_json's
+/// `arbitrary_precision`, which Substrate crates switch on, breaks tagged enums read from text.
 #[derive(
 	Clone,
 	Copy,

@@ -13,7 +13,11 @@ pub const STRATEGY_NAMES: &str =
 pub fn parse_strategy(spec: &str) -> Result<StrategyConfig, String> {
 	let spec = spec.trim();
 	let config = if spec.starts_with('{') {
-		serde_json::from_str(spec).map_err(|e| format!("strategy JSON `{spec}`: {e}"))?
+		// Through a `Value`: a tagged enum read straight from text fails under serde_json's
+		// `arbitrary_precision`, which the chain crates switch on in a workspace build.
+		serde_json::from_str::<serde_json::Value>(spec)
+			.and_then(serde_json::from_value)
+			.map_err(|e| format!("strategy JSON `{spec}`: {e}"))?
 	} else {
 		parse_short(spec)?
 	};

@@ -237,10 +237,15 @@ pub struct ModelCard {
 impl ModelCard {
 	/// Parses and validates a card from JSON.
 	pub fn from_json(json: &str) -> Result<Self> {
-		let card: ModelCard = serde_json::from_str(json).map_err(|e| TrainError::InvalidCard {
-			card: "<json>".into(),
-			reason: e.to_string(),
-		})?;
+		// Through a `Value` first: with serde_json's `arbitrary_precision` (switched on by the
+		// chain crates in a workspace build) a tagged enum read straight from text sees every
+		// number as a map and rejects it.
+		let card: ModelCard = serde_json::from_str::<serde_json::Value>(json)
+			.and_then(serde_json::from_value)
+			.map_err(|e| TrainError::InvalidCard {
+				card: "<json>".into(),
+				reason: e.to_string(),
+			})?;
 		card.validate()?;
 		Ok(card)
 	}
