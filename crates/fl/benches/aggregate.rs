@@ -6,18 +6,17 @@
 //!   --params 1.6M,10M,100M   model sizes (parameters; suffixes K, M)
 //!   --clients 10,100         updates per round
 //!   --strategies LIST        comma-separated names, or "all" (default)
-//!   --memory-gib N           budget for distinct update buffers (default 3)
+//!   --memory-gib N           size of the update pool (default 3)
 //!   --robust-limit N         skip coordinate-wise/Krum rules when K*P exceeds N (default 2e9)
 //!   --min-seconds S          repeat each case for at least S seconds (default 1), best time wins
 //! ```
 //!
-//! Throughput is update bytes read per second: `K * P * 4 / time`. Updates are F32. The run
-//! allocates as many distinct update buffers as the memory budget holds (at least two) and
-//! every repetition takes the next K of them in rotation, so consecutive aggregates read
-//! different memory and, with a budget several times the last-level cache, every aggregate
-//! reads its `K * P * 4` bytes from DRAM rather than cache even when `K * P * 4` alone would
-//! fit in cache. When K updates do not fit the budget, buffers repeat within a round; each is
-//! still far larger than the caches.
+//! Throughput is update bytes read per second: `K * P * 4 / time`. Updates are F32. K updates
+//! of 100 M parameters need 40 GB, more than the machine has, so updates are overlapping
+//! windows of one pool of `--memory-gib` bytes (see `packed_rounds`): within a round no two
+//! updates touch the same bytes close together in time, and repetitions rotate through the
+//! pool, so with a pool several times the last-level cache every aggregate reads its
+//! `K * P * 4` bytes from DRAM, not cache.
 
 use decentralml_fl::{
 	aggregate::{Aggregator, RoundInput},
@@ -196,6 +195,72 @@ fn model(p: usize, seed: u64) -> Arc<[u8]> {
 		.into()
 }
 
+/// `n` bytes of little-endian f32 values in [-1, 1) from a xorshift generator.
+fn random_f32_bytes(n: usize, seed: u64) -> Vec<u8> {
+	let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+	let mut bytes = vec![0u8; n];
+	for word in bytes.chunks_exact_mut(4) {
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		let value = (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0;
+		word.copy_from_slice(&value.to_le_bytes());
+	}
+	bytes
+}
+
+/// Update files packed into one pool of about `budget` bytes, grouped into rounds of `k`.
+///
+/// Every update is a window of the pool: the model's safetensors header written just before a
+/// data region starting at its own offset. Offsets are spread evenly over the pool, so two
+/// updates of a round never read the same bytes at the same point of the aggregation (a
+/// window shifted by `stride` reaches a given byte `stride / CHUNK` chunks earlier or later,
+/// gigabytes of reads apart), and successive rounds use further offsets. Header bytes that
+/// land inside other windows' data are ASCII, which reads as finite f32 values.
+fn packed_rounds(
+	p: usize,
+	k: usize,
+	budget: usize,
+	limits: &Limits,
+) -> Result<(usize, Vec<Vec<Update>>), String> {
+	let file = model(p, 1);
+	let header = 8 + u64::from_le_bytes(file[..8].try_into().map_err(|_| "short file")?) as usize;
+	let file_len = file.len();
+	let pool_len = budget.max(2 * file_len + 2 * header + 64);
+	let mut pool = random_f32_bytes(pool_len, 2);
+	let first = header.next_multiple_of(64);
+	let room = pool_len - first - (file_len - header);
+	let rounds = (room / (k * file_len)).clamp(1, 64);
+	let stride = (room / (rounds * k)) / 64 * 64;
+	let mut ranges = Vec::with_capacity(rounds * k);
+	for j in 0..rounds * k {
+		let data = first + j * stride;
+		pool[data - header..data].copy_from_slice(&file[..header]);
+		ranges.push(data - header..data - header + file_len);
+	}
+	let pool: Arc<[u8]> = pool.into();
+	let rounds = ranges
+		.chunks(k)
+		.map(|round| {
+			round
+				.iter()
+				.enumerate()
+				.map(|(i, range)| {
+					let weights = Parameters::from_shared_range(
+						format!("update {i}"),
+						pool.clone(),
+						range.clone(),
+						limits,
+					)
+					.map_err(|e| e.to_string())?;
+					Ok(Update::new(i as u64, 100 + i as u64, weights))
+				})
+				.collect::<Result<Vec<_>, String>>()
+		})
+		.collect::<Result<Vec<_>, String>>()?;
+	Ok((pool_len, rounds))
+}
+
 /// Single-threaded memcpy bandwidth (bytes copied per second): one untimed copy to map the
 /// pages, then the best of eight 1 GiB copies.
 fn memcpy_bandwidth() -> f64 {
@@ -213,14 +278,29 @@ fn memcpy_bandwidth() -> f64 {
 	n as f64 / best
 }
 
-/// Best time over repetitions, each aggregating the next round of `rounds` in rotation.
+/// CPU time (user + system) this process has used so far, from `/proc/self/stat` (Linux);
+/// `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+	let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+	// Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+	let rest = stat.rsplit_once(')')?.1;
+	let fields: Vec<&str> = rest.split_whitespace().collect();
+	let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+	// USER_HZ is 100 on every Linux platform Rust supports.
+	Some(ticks / 100.0)
+}
+
+/// Best time over repetitions, each aggregating the next round of `rounds` in rotation, and
+/// the average number of cores the process used over all repetitions (less than the thread
+/// count when other processes compete for the CPU).
 fn time_case(
 	aggregator: &Aggregator,
 	global: &Parameters,
 	rounds: &[Vec<Update>],
 	min_time: Duration,
-) -> f64 {
+) -> (f64, Option<f64>) {
 	let started = Instant::now();
+	let cpu_start = cpu_seconds();
 	let mut best = f64::INFINITY;
 	let mut next = 0;
 	while best.is_infinite() || started.elapsed() < min_time {
@@ -237,7 +317,11 @@ fn time_case(
 		best = best.min(start.elapsed().as_secs_f64());
 		std::hint::black_box(output);
 	}
-	best
+	let cores = match (cpu_start, cpu_seconds()) {
+		(Some(a), Some(b)) => Some((b - a) / started.elapsed().as_secs_f64()),
+		_ => None,
+	};
+	(best, cores)
 }
 
 fn main() -> Result<(), String> {
@@ -249,31 +333,15 @@ fn main() -> Result<(), String> {
 		memcpy / 1e9
 	);
 	println!();
-	println!(
-		"| strategy | P | K | distinct buffers (rotated) | time (ms) | GB/s | ratio to memcpy |"
-	);
-	println!("|---|---:|---:|---:|---:|---:|---:|");
+	println!("| strategy | P | K | update pool, windows | time (ms) | GB/s | ratio to memcpy | cores used |");
+	println!("|---|---:|---:|---:|---:|---:|---:|---:|");
 	let limits = Limits::default();
 	for &p in &o.params {
 		let global =
 			Parameters::from_shared("global", model(p, 0), &limits).map_err(|e| e.to_string())?;
 		for &k in &o.clients {
-			let distinct = (o.memory_bytes / (p * 4).max(1)).max(2);
-			let buffers: Vec<Arc<[u8]>> = (0..distinct).map(|i| model(p, i as u64 + 1)).collect();
-			// Round r uses buffers r*K .. r*K + K (mod the count), so rounds rotate through all.
-			let rounds: Vec<Vec<Update>> = (0..distinct.div_ceil(k))
-				.map(|r| {
-					(0..k)
-						.map(|i| {
-							let buffer = buffers[(r * k + i) % distinct].clone();
-							let weights =
-								Parameters::from_shared(format!("update {i}"), buffer, &limits)
-									.expect("synthetic update parses");
-							Update::new(i as u64, 100 + i as u64, weights)
-						})
-						.collect()
-				})
-				.collect();
+			let (pool, rounds) = packed_rounds(p, k, o.memory_bytes, &limits)?;
+			let windows = rounds.len() * k;
 			for (name, config, robust) in cases() {
 				if !(o
 					.strategies
@@ -291,7 +359,7 @@ fn main() -> Result<(), String> {
 				};
 				if robust && (k * p) as f64 > o.robust_limit {
 					println!(
-						"| {name} | {} | {k} | - | skipped (K*P > --robust-limit) | | |",
+						"| {name} | {} | {k} | - | skipped (K*P > --robust-limit) | | | |",
 						label(p)
 					);
 					continue;
@@ -300,11 +368,13 @@ fn main() -> Result<(), String> {
 				if k < aggregator.strategy().min_updates() {
 					continue;
 				}
-				let seconds = time_case(&aggregator, &global, &rounds, o.min_time);
+				let (seconds, cores) = time_case(&aggregator, &global, &rounds, o.min_time);
+				let cores = cores.map_or("n/a".to_string(), |c| format!("{c:.2}"));
 				let rate = (k * p * 4) as f64 / seconds;
 				println!(
-					"| {name} | {} | {k} | {distinct} | {:.1} | {:.2} | {:.2} |",
+					"| {name} | {} | {k} | {:.1} GiB, {windows} | {:.1} | {:.2} | {:.2} | {cores} |",
 					label(p),
+					pool as f64 / (1u64 << 30) as f64,
 					seconds * 1e3,
 					rate / 1e9,
 					rate / memcpy

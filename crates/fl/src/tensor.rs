@@ -195,6 +195,8 @@ impl TensorSpec {
 enum Backing {
 	Owned(Vec<u8>),
 	Shared(Arc<[u8]>),
+	/// A file stored at `range` inside a larger shared buffer (checked to be in bounds).
+	SharedRange(Arc<[u8]>, Range<usize>),
 	Mapped(memmap2::Mmap),
 }
 
@@ -203,6 +205,7 @@ impl Backing {
 		match self {
 			Backing::Owned(v) => v,
 			Backing::Shared(v) => v,
+			Backing::SharedRange(v, range) => v.get(range.clone()).unwrap_or_default(),
 			Backing::Mapped(m) => m,
 		}
 	}
@@ -238,6 +241,24 @@ impl Parameters {
 		limits: &Limits,
 	) -> Result<Self> {
 		Self::parse(label.into(), Backing::Shared(bytes), limits)
+	}
+
+	/// Parses a safetensors file stored at `range` inside a larger shared buffer, for example one
+	/// of several updates received in a single message, without copying it out.
+	pub fn from_shared_range(
+		label: impl Into<String>,
+		bytes: Arc<[u8]>,
+		range: Range<usize>,
+		limits: &Limits,
+	) -> Result<Self> {
+		let label = label.into();
+		if bytes.get(range.clone()).is_none() {
+			return Err(FlError::Safetensors {
+				source_name: label,
+				reason: format!("range {range:?} is outside the {}-byte buffer", bytes.len()),
+			});
+		}
+		Self::parse(label, Backing::SharedRange(bytes, range), limits)
 	}
 
 	/// Memory-maps and parses a safetensors file. Pages are read on demand as tensors are
@@ -660,6 +681,36 @@ mod tests {
 		assert_eq!(params.tensor("w").unwrap().to_f32(), vec![3.0, 4.0]);
 		let missing = Parameters::open(dir.path().join("none"), &Limits::default()).unwrap_err();
 		assert!(matches!(missing, FlError::Io { .. }));
+	}
+
+	#[test]
+	fn files_inside_a_shared_buffer() {
+		let file =
+			to_safetensors(&[OwnedTensor::from_f32("w", vec![2], &[5.0, 6.0]).unwrap()]).unwrap();
+		let mut pool = vec![0xAAu8; 16];
+		pool.extend_from_slice(&file);
+		pool.extend_from_slice(&[0xBB; 8]);
+		let pool: Arc<[u8]> = pool.into();
+		let range = 16..16 + file.len();
+		let params =
+			Parameters::from_shared_range("packed", pool.clone(), range, &Limits::default())
+				.unwrap();
+		assert_eq!(params.tensor("w").unwrap().to_f32(), vec![5.0, 6.0]);
+		let outside = Parameters::from_shared_range(
+			"packed",
+			pool.clone(),
+			20..pool.len() + 1,
+			&Limits::default(),
+		);
+		assert!(matches!(outside, Err(FlError::Safetensors { .. })));
+		// A range that is not exactly one file fails to parse.
+		assert!(Parameters::from_shared_range(
+			"packed",
+			pool.clone(),
+			16..pool.len(),
+			&Limits::default()
+		)
+		.is_err());
 	}
 
 	#[test]

@@ -10,15 +10,14 @@ use rand_core::RngCore;
 
 const FORMAT: &str = "int8";
 
-/// An int8-quantised vector.
+/// An int8-quantised vector. Fields are private so that every instance is consistent (one
+/// finite scale per block, values in `-127..=127`): only [`Int8Tensor::quantize`] and
+/// [`Int8Tensor::from_bytes`] build one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Int8Tensor {
-	/// Values per block (the last block may be shorter).
-	pub block_size: usize,
-	/// One scale per block.
-	pub scales: Vec<f32>,
-	/// The quantised values, in `-127..=127`.
-	pub values: Vec<i8>,
+	block_size: usize,
+	scales: Vec<f32>,
+	values: Vec<i8>,
 }
 
 /// A uniform value in `[0, 1)` with 53 random bits.
@@ -60,6 +59,21 @@ impl Int8Tensor {
 			scales,
 			values: out,
 		})
+	}
+
+	/// Values per block (the last block may be shorter).
+	pub fn block_size(&self) -> usize {
+		self.block_size
+	}
+
+	/// One scale per block.
+	pub fn scales(&self) -> &[f32] {
+		&self.scales
+	}
+
+	/// The quantised values.
+	pub fn values(&self) -> &[i8] {
+		&self.values
 	}
 
 	/// The approximate values `q * s`.

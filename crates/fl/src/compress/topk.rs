@@ -10,18 +10,37 @@ use super::{check_finite, CompressionError, Reader};
 
 const FORMAT: &str = "top-k sparse";
 
-/// A sparse vector: `values[i]` at position `indices[i]`, indices strictly increasing.
+/// A sparse vector: `values[i]` at position `indices[i]`, indices strictly increasing and
+/// below the length. Fields are private so that this always holds: only [`TopK::compress`] and
+/// [`SparseTensor::from_bytes`] build one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SparseTensor {
-	/// Dense length.
-	pub len: usize,
-	/// Positions, strictly increasing, below `len`.
-	pub indices: Vec<u32>,
-	/// Values at those positions.
-	pub values: Vec<f32>,
+	len: usize,
+	indices: Vec<u32>,
+	values: Vec<f32>,
 }
 
 impl SparseTensor {
+	/// Dense length.
+	pub fn len(&self) -> usize {
+		self.len
+	}
+
+	/// Whether the dense vector is empty.
+	pub fn is_empty(&self) -> bool {
+		self.len == 0
+	}
+
+	/// Positions of the stored entries.
+	pub fn indices(&self) -> &[u32] {
+		&self.indices
+	}
+
+	/// Values of the stored entries.
+	pub fn values(&self) -> &[f32] {
+		&self.values
+	}
+
 	/// The dense vector (zeros elsewhere).
 	pub fn densify(&self) -> Vec<f32> {
 		let mut dense = vec![0.0; self.len];
@@ -224,5 +243,11 @@ mod tests {
 			values: vec![1.0, 1.0],
 		};
 		assert!(SparseTensor::from_bytes(&bad.to_bytes()).is_err());
+		let out_of_range = SparseTensor {
+			len: 2,
+			indices: vec![2],
+			values: vec![1.0],
+		};
+		assert!(SparseTensor::from_bytes(&out_of_range.to_bytes()).is_err());
 	}
 }
