@@ -1,14 +1,18 @@
 //! Unit tests on the mock runtime, split by area. Every test ends with `do_try_state`
 //! (see [`crate::mock::run_test`]).
 
+mod active_set;
 mod aggregation;
+mod emergency;
 mod governance;
+mod ledger;
 mod participants;
 mod proposal;
 mod rounds;
 mod scheduling;
 mod scoring;
 mod settlement;
+mod terms;
 
 use crate::{mock::*, *};
 use frame_support::{
@@ -85,6 +89,43 @@ pub fn setup(params: TaskParams<Test>, t: AccountId, v: AccountId, a: AccountId)
 		.for_each(|who| join(task, *who, Role::Aggregator, AGGREGATOR_BOND));
 	assert_ok!(Training::approve_task(RuntimeOrigin::root(), task));
 	(task, cast)
+}
+
+/// Proposes `params` and approves the task without participants; returns its id.
+pub fn approved(params: TaskParams<Test>) -> TaskId {
+	let task = propose(params);
+	assert_ok!(Training::approve_task(RuntimeOrigin::root(), task));
+	task
+}
+
+/// The tasks in the active set, in the order they entered.
+pub fn active_set() -> Vec<TaskId> {
+	crate::ActiveTasks::<Test>::get().into_inner()
+}
+
+/// The queued tasks, in the order they arrived.
+pub fn queue() -> Vec<TaskId> {
+	crate::QueuedTasks::<Test>::get().into_inner()
+}
+
+/// Drives `task`'s current round (just started) until its settlement has begun: every
+/// selected trainer submits 100 examples, every validator scores 80% and a quorum attests.
+pub fn to_settlement(task: TaskId) -> RoundState<Test> {
+	let round = round_of(task);
+	let trainers = crate::SelectedTrainers::<Test>::get(task);
+	let entries: Vec<(AccountId, u64)> = trainers.iter().map(|who| (*who, 100)).collect();
+	submit(task, round.index, &entries);
+	run_to_due(task);
+	let votes: Vec<(AccountId, Vec<u32>)> = round
+		.validators
+		.iter()
+		.map(|seat| (seat.who, vec![80; trainers.len()]))
+		.collect();
+	score(task, round.index, &votes);
+	let attesters: Vec<AccountId> = round.validators.iter().map(|seat| seat.who).collect();
+	aggregate(task, round.index, round.aggregator, &attesters[..2]);
+	assert!(round_of(task).phase.is_settling());
+	round
 }
 
 /// Runs blocks until `task`'s next transition has happened.
