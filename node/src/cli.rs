@@ -19,6 +19,10 @@ pub enum Command {
 	/// Simulate federated training in one process, without a chain: the same strategies the
 	/// network aggregates with, on MNIST, Fashion-MNIST, FEMNIST or Shakespeare.
 	Simulate(decentralml_sim::SimulateArgs),
+
+	/// Commands for chain users: tasks, models, stakes, votes, licences and accounts.
+	#[command(flatten)]
+	Client(decentralml_cli::ClientCommand),
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -27,5 +31,6 @@ pub fn run() -> anyhow::Result<()> {
 	match cli.command {
 		Command::Node(node) => crate::chain::command::run(node).map_err(Into::into),
 		Command::Simulate(args) => decentralml_sim::run(args).map(|_report| ()),
+		Command::Client(command) => decentralml_cli::run(command).map_err(Into::into),
 	}
 }

@@ -200,6 +200,16 @@ mod runtime {
 	#[runtime::pallet_index(11)]
 	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
 
+	// The training protocol and its economy: 20 to 29.
+	#[runtime::pallet_index(20)]
+	pub type Training = pallet_training;
+
+	#[runtime::pallet_index(21)]
+	pub type Backing = pallet_backing;
+
+	#[runtime::pallet_index(22)]
+	pub type Licensing = pallet_licensing;
+
 	// Governance: 30 to 39.
 	#[runtime::pallet_index(30)]
 	pub type Preimage = pallet_preimage;
@@ -221,6 +231,9 @@ mod runtime {
 
 	#[runtime::pallet_index(36)]
 	pub type Origins = governance::pallet_custom_origins;
+
+	#[runtime::pallet_index(37)]
+	pub type Parameters = pallet_parameters;
 
 	/// Only development and test chains name a sudo key in genesis; elsewhere it stays empty
 	/// and the pallet is inert.

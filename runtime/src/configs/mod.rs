@@ -3,8 +3,10 @@
 mod assets;
 mod consensus;
 mod monetary;
+mod protocol;
 mod system;
 
 pub use consensus::*;
 pub use monetary::*;
+pub use protocol::*;
 pub use system::*;

@@ -11,6 +11,7 @@ use decentralml_runtime::{
 use frame_support::genesis_builder_helper::{build_state, get_preset};
 use serde_json::Value;
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
 	generic::{Digest, DigestItem, Era},
@@ -47,6 +48,8 @@ pub fn genesis(preset: &str) -> sp_io::TestExternalities {
 	});
 	ext
 }
+
+pub mod training;
 
 /// A development chain driven block by block.
 pub struct TestChain {
@@ -113,6 +116,20 @@ impl TestChain {
 		self.open = true;
 	}
 
+	/// Finalizes the open block and opens block `number`, skipping those in between (as if
+	/// they had been empty). Hooks that catch up on missed blocks, like the scheduler's, see
+	/// the gap.
+	pub fn jump_to(&mut self, number: u32) {
+		let current = self.block_number();
+		assert!(number > current, "blocks only move forward");
+		self.ext.execute_with(|| {
+			Executive::finalize_block();
+			frame_system::Pallet::<Runtime>::set_block_number(number - 1);
+		});
+		self.open = false;
+		self.next_block();
+	}
+
 	/// Moves on `n` blocks.
 	pub fn advance(&mut self, n: u32) {
 		for _ in 0..n {
@@ -129,10 +146,15 @@ impl TestChain {
 
 	/// Signs `call` as `who` with their current nonce and applies it in the open block.
 	pub fn submit(&mut self, who: Sr25519Keyring, call: RuntimeCall) -> ApplyExtrinsicResult {
+		self.submit_as(&who.pair(), call)
+	}
+
+	/// Signs `call` with `pair` (any account, not only the well-known ones) and applies it.
+	pub fn submit_as(&mut self, pair: &sr25519::Pair, call: RuntimeCall) -> ApplyExtrinsicResult {
 		self.execute(|| {
-			let account: AccountId = who.to_account_id();
+			let account: AccountId = pair.public().into();
 			let nonce = System::account_nonce(&account);
-			Executive::apply_extrinsic(signed(call, who, nonce))
+			Executive::apply_extrinsic(signed_by(call, pair, nonce))
 		})
 	}
 
@@ -142,6 +164,28 @@ impl TestChain {
 		let result = self.submit(who, call);
 		assert!(matches!(result, Ok(Ok(()))), "extrinsic failed: {result:?}");
 	}
+
+	/// Like [`Self::submit_as`], requiring the call to be included and to succeed.
+	#[track_caller]
+	pub fn submit_as_ok(&mut self, pair: &sr25519::Pair, call: RuntimeCall) {
+		let result = self.submit_as(pair, call);
+		assert!(matches!(result, Ok(Ok(()))), "extrinsic failed: {result:?}");
+	}
+
+	/// The events emitted in the open block so far.
+	pub fn events(&mut self) -> Vec<decentralml_runtime::RuntimeEvent> {
+		self.execute(|| {
+			System::events()
+				.into_iter()
+				.map(|record| record.event)
+				.collect()
+		})
+	}
+}
+
+/// An account from a derivation path such as `//Trainer1`.
+pub fn account(path: &str) -> sr25519::Pair {
+	sr25519::Pair::from_string(path, None).expect("valid derivation path")
 }
 
 /// The checks every signed transaction carries, for a transaction with `nonce`.
@@ -162,13 +206,14 @@ pub fn tx_extension(nonce: u32) -> TxExtension {
 
 /// `call` signed by `who` with `nonce`, as a wallet would build it.
 pub fn signed(call: RuntimeCall, who: Sr25519Keyring, nonce: u32) -> UncheckedExtrinsic {
+	signed_by(call, &who.pair(), nonce)
+}
+
+/// `call` signed by `pair` with `nonce`.
+pub fn signed_by(call: RuntimeCall, pair: &sr25519::Pair, nonce: u32) -> UncheckedExtrinsic {
 	let extension = tx_extension(nonce);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("payload builds");
-	let signature = payload.using_encoded(|bytes| who.sign(bytes));
-	UncheckedExtrinsic::new_signed(
-		call,
-		who.to_account_id().into(),
-		signature.into(),
-		extension,
-	)
+	let signature = payload.using_encoded(|bytes| pair.sign(bytes));
+	let account: AccountId = pair.public().into();
+	UncheckedExtrinsic::new_signed(call, account.into(), signature.into(), extension)
 }
