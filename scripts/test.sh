@@ -26,6 +26,11 @@ else
   cargo test --workspace --locked
 fi
 
+step "pallet benchmarks, run as tests"
+# The benchmarks the weights come from must keep working: each runs once on the mock runtime.
+SKIP_WASM_BUILD=1 cargo test --locked --features runtime-benchmarks \
+  -p pallet-training -p pallet-backing -p pallet-licensing
+
 step "local network script"
 scripts/local-testnet.sh --smoke --validators 3 --block-time-ms 500 \
   --rpc-base 19944 --p2p-base 39333

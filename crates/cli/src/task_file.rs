@@ -150,7 +150,11 @@ pub fn read_task_file(path: &Path) -> Result<TaskSpec> {
 /// Parses a task file's text (`json` chooses JSON over TOML).
 pub fn parse_task_file(text: &str, json: bool) -> std::result::Result<TaskSpec, String> {
 	let file: TaskFile = if json {
-		serde_json::from_str(text).map_err(|e| e.to_string())?
+		// Through a `Value`: untagged and tagged enums read straight from text fail under
+		// serde_json's `arbitrary_precision`, which the chain crates switch on.
+		serde_json::from_str::<serde_json::Value>(text)
+			.and_then(serde_json::from_value)
+			.map_err(|e| e.to_string())?
 	} else {
 		toml::from_str(text).map_err(|e| e.to_string())?
 	};

@@ -82,7 +82,8 @@ pub mod cid;
 pub mod consensus;
 mod emergency;
 mod funds;
-#[cfg(any(feature = "try-runtime", test))]
+// Also in std builds, so that runtime tests can check the invariants after every block.
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 mod invariants;
 mod ledger;
 mod participants;

@@ -58,6 +58,26 @@ pub struct TestChain {
 	open: bool,
 }
 
+/// The training, backing and licensing pallets' storage invariants (their `try_state`).
+fn check_invariants() {
+	let number = System::block_number();
+	for (pallet, checked) in [
+		(
+			"training",
+			pallet_training::Pallet::<Runtime>::do_try_state(),
+		),
+		("backing", pallet_backing::Pallet::<Runtime>::do_try_state()),
+		(
+			"licensing",
+			pallet_licensing::Pallet::<Runtime>::do_try_state(),
+		),
+	] {
+		if let Err(error) = checked {
+			panic!("{pallet} invariant broken at block #{number}: {error:?}");
+		}
+	}
+}
+
 impl TestChain {
 	/// The `development` preset's chain at genesis, with block 1 open for extrinsics.
 	pub fn new() -> Self {
@@ -81,9 +101,12 @@ impl TestChain {
 
 	/// Finalizes the open block and opens the next one: Aura slot digest, then the timestamp
 	/// inherent that must agree with it.
+	///
+	/// The protocol pallets' `try_state` invariants are checked on every finished block.
 	pub fn next_block(&mut self) {
 		let open = self.open;
 		self.ext.execute_with(|| {
+			check_invariants();
 			let (parent, number) = if open {
 				let header = Executive::finalize_block();
 				(header.hash(), header.number + 1)
@@ -124,6 +147,7 @@ impl TestChain {
 		assert!(number > current, "blocks only move forward");
 		self.ext.execute_with(|| {
 			Executive::finalize_block();
+			check_invariants();
 			frame_system::Pallet::<Runtime>::set_block_number(number - 1);
 		});
 		self.open = false;
