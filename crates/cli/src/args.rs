@@ -2,7 +2,9 @@
 
 use crate::error::{CliError, Result};
 use clap::Args;
-use decentralml_client::{parse_units, Balance, Client, ClientError, Signer, DEFAULT_RPC_URL};
+use decentralml_client::{
+	parse_units, AccountId, Balance, Client, ClientError, Signer, DEFAULT_RPC_URL,
+};
 use std::path::PathBuf;
 
 /// How to reach the node, who signs, and how to print.
@@ -38,6 +40,14 @@ impl CommonArgs {
 			(Some(suri), _) => Ok(Some(Signer::from_suri(suri)?)),
 			(None, Some(path)) => Ok(Some(Signer::from_keystore_file(path)?)),
 			(None, None) => Ok(None),
+		}
+	}
+
+	/// `account` if given, else the signer's account if there is a signer.
+	pub fn account_or_signer(&self, account: Option<AccountId>) -> Result<Option<AccountId>> {
+		match account {
+			Some(account) => Ok(Some(account)),
+			None => Ok(self.signer()?.map(|signer| signer.account_id())),
 		}
 	}
 

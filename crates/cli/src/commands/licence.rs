@@ -96,10 +96,7 @@ async fn show(
 	out: &mut Output<'_>,
 ) -> Result<()> {
 	let client = common.connect().await?;
-	let account = match account {
-		Some(account) => Some(account),
-		None => common.signer()?.map(|signer| signer.account_id()),
-	};
+	let account = common.account_or_signer(account)?;
 	let terms = client.licence_terms(task).await?;
 	let (licence, claimable) = match &account {
 		Some(who) => {

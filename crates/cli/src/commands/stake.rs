@@ -117,10 +117,7 @@ async fn show(
 	out: &mut Output<'_>,
 ) -> Result<()> {
 	let client = common.connect().await?;
-	let account = match account {
-		Some(account) => Some(account),
-		None => common.signer()?.map(|signer| signer.account_id()),
-	};
+	let account = common.account_or_signer(account)?;
 	let backing = client.backing(task).await?;
 	let positions = match &account {
 		Some(who) => client.stakes(task, who).await?,
