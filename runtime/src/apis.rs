@@ -219,9 +219,6 @@ impl_runtime_apis! {
 			use sp_storage::TrackedStorageKey;
 			use crate::*;
 
-			impl frame_system_benchmarking::Config for Runtime {}
-			impl baseline::Config for Runtime {}
-
 			let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();
 			let params = (&config, &whitelist);
@@ -263,3 +260,10 @@ impl_runtime_apis! {
 		}
 	}
 }
+
+// The benchmarking pallets of System and the baseline need nothing from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+impl frame_system_benchmarking::Config for Runtime {}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl frame_benchmarking::baseline::Config for Runtime {}
