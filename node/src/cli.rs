@@ -20,6 +20,12 @@ pub enum Command {
 	/// network aggregates with, on MNIST, Fashion-MNIST, FEMNIST or Shakespeare.
 	Simulate(decentralml_sim::SimulateArgs),
 
+	/// Play a role in a task's rounds: train, validate or aggregate.
+	Worker(decentralml_worker::WorkerArgs),
+
+	/// Run federated training end to end on a local dev chain with in-process workers.
+	Demo(decentralml_demo::DemoArgs),
+
 	/// Commands for chain users: tasks, models, stakes, votes, licences and accounts.
 	#[command(flatten)]
 	Client(decentralml_cli::ClientCommand),
@@ -31,6 +37,8 @@ pub fn run() -> anyhow::Result<()> {
 	match cli.command {
 		Command::Node(node) => crate::chain::command::run(node).map_err(Into::into),
 		Command::Simulate(args) => decentralml_sim::run(args).map(|_report| ()),
+		Command::Worker(args) => decentralml_worker::run(args),
+		Command::Demo(args) => decentralml_demo::run(args),
 		Command::Client(command) => decentralml_cli::run(command).map_err(Into::into),
 	}
 }
