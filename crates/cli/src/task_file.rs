@@ -180,7 +180,7 @@ impl TaskFile {
 		let mut spec = TaskSpec::new(
 			self.model_card.clone(),
 			self.initial_model.clone(),
-			self.aggregation.clone(),
+			self.aggregation,
 		);
 		let copy = |v: &u32| Ok(*v);
 		set(&mut spec.rounds, &self.rounds, copy)?;

@@ -355,6 +355,19 @@ fn event_name<E>() -> String {
 	}
 }
 
+/// The metadata the typed API was generated from (`metadata/decentralml.scale`), decoded once.
+///
+/// Encoding a generated call or naming a pallet error through it is exactly what the generated
+/// code does; a node whose runtime differs is caught when a transaction is submitted.
+pub(crate) fn generated_metadata() -> &'static subxt::Metadata {
+	static METADATA: std::sync::OnceLock<subxt::Metadata> = std::sync::OnceLock::new();
+	METADATA.get_or_init(|| {
+		let bytes = include_bytes!("../../../metadata/decentralml.scale");
+		// Invariant: the same file compiled into the typed API above, so it decodes.
+		subxt::Metadata::decode_from(bytes).expect("the metadata file the API was generated from")
+	})
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -373,17 +386,4 @@ mod tests {
 		);
 		assert_eq!(event_name::<u32>(), "u32");
 	}
-}
-
-/// The metadata the typed API was generated from (`metadata/decentralml.scale`), decoded once.
-///
-/// Encoding a generated call or naming a pallet error through it is exactly what the generated
-/// code does; a node whose runtime differs is caught when a transaction is submitted.
-pub(crate) fn generated_metadata() -> &'static subxt::Metadata {
-	static METADATA: std::sync::OnceLock<subxt::Metadata> = std::sync::OnceLock::new();
-	METADATA.get_or_init(|| {
-		let bytes = include_bytes!("../../../metadata/decentralml.scale");
-		// Invariant: the same file compiled into the typed API above, so it decodes.
-		subxt::Metadata::decode_from(bytes).expect("the metadata file the API was generated from")
-	})
 }

@@ -127,7 +127,7 @@ impl Signer {
 
 	/// The account this signer signs for.
 	pub fn account_id(&self) -> AccountId {
-		self.account.clone()
+		self.account
 	}
 
 	/// The underlying keypair, to sign with subxt directly.

@@ -62,7 +62,7 @@ fn parse_hash(text: &str) -> std::result::Result<[u8; 32], String> {
 }
 
 fn hex_decode(digits: &str) -> Option<Vec<u8>> {
-	if digits.len() % 2 != 0 || !digits.is_ascii() {
+	if !digits.len().is_multiple_of(2) || !digits.is_ascii() {
 		return None;
 	}
 	(0..digits.len())

@@ -32,7 +32,7 @@ impl Client {
 			.chain_get_header(None)
 			.await
 			.map_err(|e| ClientError::subxt("reading the best header", e))?
-			.map(|header| u64::from(header.number))
+			.map(|header| header.number)
 			.unwrap_or(finalized);
 		Ok(ChainHead { finalized, best })
 	}
