@@ -17,26 +17,10 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_decentralml");
+mod support;
+use support::mnist_available;
 
-/// Whether MNIST is installed; without it the test is skipped (or fails under `CI=true`).
-fn mnist_available() -> bool {
-	let dir = decentralml_train::data::data_dir().join("mnist");
-	if dir.join("train-images-idx3-ubyte.gz").exists()
-		|| dir.join("train-images-idx3-ubyte").exists()
-	{
-		return true;
-	}
-	let message = format!(
-		"MNIST is missing from {}: run scripts/fetch-data.sh",
-		dir.display()
-	);
-	if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-		panic!("{message}");
-	}
-	eprintln!("skipping: {message}");
-	false
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_decentralml");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_demo_learns_pays_and_slashes_a_byzantine_trainer() -> anyhow::Result<()> {

@@ -22,12 +22,34 @@ pub enum CliError {
 		reason: String,
 	},
 
+	/// A model card file is not a valid card.
+	#[error("model card {path}: {reason}")]
+	ModelCard {
+		/// The file.
+		path: String,
+		/// What is wrong with it.
+		reason: String,
+	},
+
+	/// A model file could not be decoded or does not fit its card.
+	#[error("model {path}: {reason}")]
+	Model {
+		/// The file.
+		path: String,
+		/// What is wrong with it.
+		reason: String,
+	},
+
+	/// Initialising or storing a model, or loading local data, failed.
+	#[error(transparent)]
+	Worker(#[from] decentralml_worker::WorkerError),
+
 	/// An argument is missing or conflicts with another.
 	#[error("{0}")]
 	Usage(String),
 
 	/// Reading or writing a local file failed.
-	#[error("{action} {path}: {source}")]
+	#[error("{action} {path}")]
 	Io {
 		/// What was being done.
 		action: &'static str,

@@ -4,11 +4,12 @@
 use crate::cast::Member;
 use crate::DemoConfig;
 use anyhow::{bail, Context};
-use decentralml_client::{Balance, Client, ContentId, Signer, TaskId, TaskSpec, WaitFor, UNIT};
+use decentralml_client::{Balance, Client, Signer, TaskId, TaskSpec, WaitFor, UNIT};
 use decentralml_localnet::{NodeConfig, NodeProcess};
 use decentralml_primitives::{AggregationConfig, StrategyConfig};
-use decentralml_storage::{Store, StoreExt};
-use decentralml_train::{LocalTrainer, ModelCard, ModelParameters};
+use decentralml_storage::Store;
+use decentralml_train::ModelCard;
+pub use decentralml_worker::PublishedModel;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -48,18 +49,6 @@ impl DevChain {
 	}
 }
 
-/// The model card and initial model, in the store.
-pub struct PublishedModel {
-	/// The card.
-	pub card: ModelCard,
-	/// The card's CID.
-	pub card_cid: ContentId,
-	/// The initial parameters.
-	pub initial: ModelParameters,
-	/// Their CID.
-	pub initial_cid: ContentId,
-}
-
 /// Puts the model card (2NN, or the CNN with `cnn`) and freshly initialised parameters into
 /// the store.
 pub async fn publish_model(
@@ -72,16 +61,7 @@ pub async fn publish_model(
 	} else {
 		ModelCard::fedavg_2nn()
 	};
-	let trainer = LocalTrainer::new(card.clone(), decentralml_train::cpu_device())?;
-	let initial = trainer.initial_parameters(seed)?;
-	let card_cid = store.put_bytes(card.to_json().as_bytes()).await?;
-	let initial_cid = store.put_bytes(&initial.to_safetensors()?).await?;
-	Ok(PublishedModel {
-		card,
-		card_cid: card_cid.into(),
-		initial,
-		initial_cid: initial_cid.into(),
-	})
+	Ok(decentralml_worker::publish_model(store, card, seed).await?)
 }
 
 /// Sends [`FUNDING`] from Alice to every member, one transfer at a time, each waited for in a
@@ -176,10 +156,11 @@ mod tests {
 			card_cid: "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am"
 				.parse()
 				.unwrap(),
-			initial: ModelParameters::default(),
+			initial: decentralml_train::ModelParameters::default(),
 			initial_cid: "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am"
 				.parse()
 				.unwrap(),
+			initial_bytes: 0,
 		};
 		let spec = task_spec(&config, &model);
 		assert_eq!(spec.phases.training, 360);

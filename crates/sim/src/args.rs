@@ -203,33 +203,19 @@ pub fn model_card(spec: &str, dataset: DatasetName, classes: usize) -> anyhow::R
 		},
 		other => other,
 	};
-	let with_classes = |mut card: ModelCard| {
-		set_classes(&mut card, classes);
-		card.name = format!("{dataset}-{name}");
-		card
-	};
-	Ok(match name {
-		"2nn" => with_classes(ModelCard::fedavg_2nn()),
-		"cnn" => with_classes(ModelCard::fedavg_cnn()),
-		"logreg" => with_classes(ModelCard::logistic_regression(classes)),
-		"lstm" => ModelCard::shakespeare_lstm(),
-		path => {
-			let json = std::fs::read_to_string(path).map_err(|e| {
-				anyhow::anyhow!("--model {path}: not a built-in model (2nn, cnn, logreg, lstm) and not a readable card file: {e}")
-			})?;
-			ModelCard::from_json(&json)?
+	if let Some(mut card) = ModelCard::builtin(name, classes) {
+		if name != "lstm" {
+			card.name = format!("{dataset}-{name}");
 		}
-	})
-}
-
-fn set_classes(card: &mut ModelCard, classes: usize) {
-	use decentralml_train::card::Architecture::*;
-	match &mut card.architecture {
-		LogisticRegression { classes: c, .. } | Mlp { classes: c, .. } | Cnn { classes: c, .. } => {
-			*c = classes
-		}
-		CharLstm { .. } => {}
+		return Ok(card);
 	}
+	let json = std::fs::read_to_string(name).map_err(|e| {
+		anyhow::anyhow!(
+			"--model {name}: not a built-in model ({}) and not a readable card file: {e}",
+			ModelCard::BUILTIN.join(", ")
+		)
+	})?;
+	Ok(ModelCard::from_json(&json)?)
 }
 
 #[cfg(test)]

@@ -309,6 +309,28 @@ impl ModelCard {
 		}
 	}
 
+	/// Names of the built-in cards, for [`ModelCard::builtin`].
+	pub const BUILTIN: [&'static str; 4] = ["2nn", "cnn", "logreg", "lstm"];
+
+	/// The built-in card called `name` (one of [`ModelCard::BUILTIN`]), predicting `classes`
+	/// classes (the character model's vocabulary is fixed), or `None` for another name.
+	pub fn builtin(name: &str, classes: usize) -> Option<Self> {
+		let mut card = match name {
+			"2nn" => Self::fedavg_2nn(),
+			"cnn" => Self::fedavg_cnn(),
+			"logreg" => Self::logistic_regression(classes),
+			"lstm" => return Some(Self::shakespeare_lstm()),
+			_ => return None,
+		};
+		match &mut card.architecture {
+			Architecture::LogisticRegression { classes: c, .. }
+			| Architecture::Mlp { classes: c, .. }
+			| Architecture::Cnn { classes: c, .. } => *c = classes,
+			Architecture::CharLstm { .. } => {}
+		}
+		Some(card)
+	}
+
 	/// FedAvg's "2NN" for MNIST: 784-200-200-10 with ReLU, 199,210 parameters.
 	pub fn fedavg_2nn() -> Self {
 		ModelCard {
@@ -415,6 +437,19 @@ fn unit_interval(setting: &'static str, value: f64) -> Result<()> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn builtin_cards_take_the_class_count_and_refuse_unknown_names() {
+		for name in ModelCard::BUILTIN {
+			let card = ModelCard::builtin(name, 62).unwrap();
+			card.validate().unwrap();
+			if name != "lstm" {
+				assert_eq!(card.classes(), 62, "{name}");
+			}
+		}
+		assert_eq!(ModelCard::builtin("2nn", 10), Some(ModelCard::fedavg_2nn()));
+		assert_eq!(ModelCard::builtin("resnet", 10), None);
+	}
 
 	#[test]
 	fn shipped_json_cards_match_the_constructors() {

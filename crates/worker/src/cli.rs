@@ -89,6 +89,8 @@ fn init_logging() {
 	let _ = tracing_subscriber::fmt()
 		.with_env_filter(filter)
 		.with_writer(std::io::stderr)
+		// Colours only on a terminal: logs redirected to a file stay plain text.
+		.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
 		.try_init();
 }
 

@@ -8,7 +8,7 @@ use crate::{
 };
 use clap::{Args, Subcommand};
 use decentralml_client::{
-	format_units, GovernanceCall, RoundView, Signer, TaskId, TaskStatus, TaskSummary,
+	format_units, Balance, GovernanceCall, RoundView, Signer, TaskId, TaskStatus, TaskSummary,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -84,14 +84,33 @@ pub async fn run(args: TaskArgs, common: &CommonArgs, out: &mut Output<'_>) -> R
 async fn create(file: &std::path::Path, common: &CommonArgs, out: &mut Output<'_>) -> Result<()> {
 	let spec = read_task_file(file)?;
 	let client = common.connect_signed("task create").await?;
+	let full_pool = client.full_pool_deposit(&spec).await?;
 	let task = client.propose_task(&spec).await?;
-	out.emit(&serde_json::json!({ "task": task }), || {
-		format!(
-			"task {task} proposed with a pool of {} ({}); it needs governance approval",
-			format_units(spec.pool_deposit),
-			spec.asset
-		)
-	})
+	let short = full_pool.filter(|full| spec.pool_deposit < *full);
+	out.emit(
+		&serde_json::json!({ "task": task, "full_pool_deposit": full_pool }),
+		|| {
+			let mut text = format!(
+				"task {task} proposed with a pool of {} ({}); it needs governance approval",
+				format_units(spec.pool_deposit),
+				spec.asset
+			);
+			if let Some(full) = short {
+				let budgets = spec
+					.budget_per_round
+					.saturating_mul(Balance::from(spec.rounds));
+				let kept = full.saturating_sub(budgets);
+				let covered = spec.pool_deposit.saturating_sub(kept) / spec.budget_per_round;
+				text.push_str(&format!(
+					"\nwarning: the pool pays only {covered} of {} rounds: the pool account keeps \
+					 the existential deposit, so paying every round takes a deposit of {}",
+					spec.rounds,
+					format_units(full)
+				));
+			}
+			text
+		},
+	)
 }
 
 async fn list(status: Option<TaskStatus>, common: &CommonArgs, out: &mut Output<'_>) -> Result<()> {

@@ -7,7 +7,8 @@ use crate::{
 	error::{ClientError, Result},
 	runtime::{self, training::events},
 	types::{
-		Balance, BlockNumber, ContentId, Jurisdiction, Perbill, Role, RoundIndex, TaskId, TaskSpec,
+		Asset, Balance, BlockNumber, ContentId, Jurisdiction, Perbill, Role, RoundIndex, TaskId,
+		TaskSpec,
 	},
 };
 use subxt::utils::H256;
@@ -23,6 +24,27 @@ impl Client {
 			.propose_task(convert::task_params_to_chain(spec));
 		let receipt = self.submit(&call).await?;
 		Ok(receipt.expect_event::<events::TaskProposed>()?.task)
+	}
+
+	/// The smallest pool deposit that pays every round of `spec`: the rounds' budgets plus the
+	/// asset's minimum balance, which the pallet keeps in the pool account (a smaller pool
+	/// completes the task early, with `PoolRanDry`). `None` for Assets-pallet assets, whose
+	/// minimum balance this does not read.
+	pub async fn full_pool_deposit(&self, spec: &TaskSpec) -> Result<Option<Balance>> {
+		if spec.asset != Asset::Native {
+			return Ok(None);
+		}
+		let existential_deposit = self
+			.at_finalized()
+			.await?
+			.constants()
+			.entry(runtime::constants().balances().existential_deposit())
+			.map_err(|e| ClientError::subxt("reading the existential deposit", e))?;
+		Ok(Some(
+			spec.budget_per_round
+				.saturating_mul(Balance::from(spec.rounds))
+				.saturating_add(existential_deposit),
+		))
 	}
 
 	/// Joins `task` as `role`, holding `bond` of the task's asset, declaring `jurisdiction` and
