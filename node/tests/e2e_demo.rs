@@ -10,6 +10,7 @@ use decentralml_client::{
 use decentralml_demo::cast::Member;
 use decentralml_demo::setup::{self, DevChain};
 use decentralml_demo::DemoConfig;
+use decentralml_localnet::{NodeConfig, NodeProcess};
 use decentralml_storage::Store;
 use decentralml_worker::attack::AttackKind;
 use std::path::{Path, PathBuf};
@@ -158,6 +159,145 @@ fn member(name: &str, role: Role, suri: &str) -> anyhow::Result<Member> {
 	})
 }
 
+/// The arguments of `decentralml worker` for member `m` of `task`, with its state file in
+/// `state_dir` and, for trainers and validators, its `data`.
+fn worker_args(
+	rpc: &str,
+	task: TaskId,
+	m: &Member,
+	store_dir: &Path,
+	state_dir: &Path,
+	data: Option<&str>,
+) -> Vec<String> {
+	let mut args = vec![
+		"--role".to_string(),
+		m.role.to_string(),
+		"--rpc".into(),
+		rpc.to_string(),
+		"--task".into(),
+		task.to_string(),
+		"--suri".into(),
+		m.suri.clone(),
+		"--store".into(),
+		store_dir.display().to_string(),
+		"--state".into(),
+		state_dir
+			.join(format!("{}.json", m.name))
+			.display()
+			.to_string(),
+		"--poll-ms".into(),
+		"250".into(),
+	];
+	if let Some(data) = data {
+		args.extend(["--data".into(), data.into()]);
+	}
+	args
+}
+
+/// The node goes down in the middle of a round and comes back with the same database on the
+/// same RPC port: the workers, left running, reconnect and the task runs to completion.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_reconnect_when_the_node_restarts_mid_round() -> anyhow::Result<()> {
+	if !mnist_available() {
+		return Ok(());
+	}
+	let dir = tempfile::tempdir()?;
+	let mut config = NodeConfig::dev(dir.path());
+	config.block_time_ms = Some(500);
+	config.base_path = Some(dir.path().join("chain"));
+	// A fixed port, so that the restarted node is where the workers look for it.
+	config.rpc_port = decentralml_localnet::free_port()?;
+	let mut node = NodeProcess::start(Path::new(BINARY), config).await?;
+	let url = node.rpc_url().to_string();
+	let alice = alice_at(&url).await?;
+
+	let store_dir = dir.path().join("store");
+	let store = decentralml_storage::open(&store_dir.display().to_string()).await?;
+	let model = setup::publish_model(store.as_ref(), false, 0).await?;
+	let members = [
+		member("trainer-0", Role::Trainer, "//drop//trainer//0")?,
+		member("trainer-1", Role::Trainer, "//drop//trainer//1")?,
+		member("validator", Role::Validator, "//drop//validator")?,
+		member("aggregator", Role::Aggregator, "//drop//aggregator")?,
+	];
+	setup::fund(&alice, &members).await?;
+	let demo = DemoConfig {
+		trainers: 2,
+		validators: 1,
+		rounds: 2,
+		..DemoConfig::default()
+	};
+	let spec = setup::task_spec(&demo, &model);
+	let task = setup::propose(&alice, &spec).await?;
+	let data = [
+		Some("mnist,limit=2000,partition=iid,client=0/2"),
+		Some("mnist,limit=2000,partition=iid,client=1/2"),
+		Some("mnist:test,limit=1000"),
+		None,
+	];
+	let mut workers = Vec::new();
+	for (m, data) in members.iter().zip(data) {
+		let args = worker_args(&url, task, m, &store_dir, dir.path(), data);
+		workers.push(WorkerProcess::start(&m.name, args, dir.path())?);
+	}
+	setup::wait_for_roster(&alice, task, members.len(), Duration::from_secs(120)).await?;
+	setup::approve(&alice, task).await?;
+	let all: Vec<&WorkerProcess> = workers.iter().collect();
+	wait_for(
+		&alice,
+		task,
+		"the training phase of round 0",
+		Duration::from_secs(60),
+		&all,
+		|r| matches!(r.phase, Phase::Training { .. }),
+	)
+	.await?;
+
+	// The node crashes while the trainers train, and is back a few seconds later.
+	drop(alice);
+	node.kill().await?;
+	assert!(Client::connect(&url).await.is_err(), "the node is down");
+	tokio::time::sleep(Duration::from_secs(5)).await;
+	node.restart().await?;
+	assert_eq!(node.rpc_url(), url, "the node came back on its port");
+	let alice = alice_at(&url).await?;
+
+	let started = Instant::now();
+	while alice.round_record(task, 1).await?.is_none() {
+		if started.elapsed() > Duration::from_secs(300) {
+			let logs: Vec<String> = all.iter().map(|w| w.log_tail()).collect();
+			anyhow::bail!(
+				"the task did not finish after the restart\n{}\n--- node ---\n{}",
+				logs.join("\n"),
+				node.log_tail()
+			);
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	for round in 0..2 {
+		let record = alice
+			.round_record(task, round)
+			.await?
+			.expect("a closed round");
+		assert!(
+			matches!(record.outcome, RoundOutcome::Succeeded { .. }),
+			"round {round}: {:?}",
+			record.outcome
+		);
+	}
+	for mut worker in workers {
+		worker.kill().await?;
+	}
+	Ok(())
+}
+
+/// A client of the node at `url` signing as Alice.
+async fn alice_at(url: &str) -> anyhow::Result<Client> {
+	Ok(Client::connect(url)
+		.await?
+		.with_signer(Signer::from_suri("//Alice")?))
+}
+
 /// Polls until `ready` holds for the task's round, failing after `timeout` with the logs.
 async fn wait_for(
 	client: &Client,
@@ -230,36 +370,14 @@ async fn worker_processes_killed_mid_round_catch_up_after_a_restart() -> anyhow:
 		)
 		.await?;
 
-	let common = |m: &Member, data: Option<String>| {
-		let mut args = vec![
-			"--role".to_string(),
-			m.role.to_string(),
-			"--rpc".into(),
-			chain.url().to_string(),
-			"--task".into(),
-			task.to_string(),
-			"--suri".into(),
-			m.suri.clone(),
-			"--store".into(),
-			store_dir.display().to_string(),
-			"--state".into(),
-			dir.path()
-				.join(format!("{}.json", m.name))
-				.display()
-				.to_string(),
-			"--poll-ms".into(),
-			"250".into(),
-		];
-		if let Some(data) = data {
-			args.extend(["--data".into(), data]);
-		}
-		args
+	let common = |m: &Member, data: Option<&str>| {
+		worker_args(chain.url(), task, m, &store_dir, dir.path(), data)
 	};
 	let mut trainer = WorkerProcess::start(
 		"trainer-0",
 		common(
 			&members[0],
-			Some("mnist,limit=2000,partition=iid,client=0/2".into()),
+			Some("mnist,limit=2000,partition=iid,client=0/2"),
 		),
 		dir.path(),
 	)?;
@@ -267,13 +385,13 @@ async fn worker_processes_killed_mid_round_catch_up_after_a_restart() -> anyhow:
 		"trainer-1",
 		common(
 			&members[1],
-			Some("mnist,limit=2000,partition=iid,client=1/2".into()),
+			Some("mnist,limit=2000,partition=iid,client=1/2"),
 		),
 		dir.path(),
 	)?;
 	let mut validator = WorkerProcess::start(
 		"validator",
-		common(&members[2], Some("mnist:test,limit=1000".into())),
+		common(&members[2], Some("mnist:test,limit=1000")),
 		dir.path(),
 	)?;
 	let aggregator = WorkerProcess::start("aggregator", common(&members[4], None), dir.path())?;

@@ -2,6 +2,7 @@
 
 use crate::{
 	error::{ClientError, Result},
+	nonce::NonceBook,
 	signer::Signer,
 	types::AccountId,
 };
@@ -80,9 +81,9 @@ pub struct Client {
 	url: Arc<str>,
 	signer: Option<Signer>,
 	wait: WaitFor,
-	/// Serialises nonce reads and submissions through this connection, so that concurrent
-	/// transactions of one account get consecutive nonces.
-	submit_lock: Arc<tokio::sync::Mutex<()>>,
+	/// Serialises nonce reads and submissions through this connection (clones share it), so
+	/// that concurrent transactions of one account get consecutive nonces.
+	nonces: Arc<tokio::sync::Mutex<NonceBook>>,
 }
 
 impl Client {
@@ -118,7 +119,7 @@ impl Client {
 			url: url.into(),
 			signer: None,
 			wait: WaitFor::default(),
-			submit_lock: Arc::new(tokio::sync::Mutex::new(())),
+			nonces: Arc::default(),
 		})
 	}
 
@@ -180,7 +181,15 @@ impl Client {
 		let label = format!("{}.{}", call.pallet_name(), call.call_name());
 		let signer = self.require_signer(&label)?.clone();
 		let progress = self.sign_and_submit(call, &signer, &label).await?;
-		let in_block = self.wait_for_inclusion(progress, &label).await?;
+		let in_block = match self.wait_for_inclusion(progress, &label).await {
+			Ok(in_block) => in_block,
+			Err(error) => {
+				if matches!(error, ClientError::Rejected { .. }) {
+					self.nonces.lock().await.forget(&signer.account_id());
+				}
+				return Err(error);
+			}
+		};
 		let events = in_block
 			.wait_for_success()
 			.await
@@ -217,21 +226,32 @@ impl Client {
 		signer: &Signer,
 		label: &str,
 	) -> Result<TransactionProgress<ChainConfig, OnlineClientAtBlockImpl<ChainConfig>>> {
-		let _one_at_a_time = self.submit_lock.lock().await;
-		// The pool-aware nonce: includes this account's transactions still in the pool.
-		let nonce = self
+		let mut nonces = self.nonces.lock().await;
+		let account = signer.account_id();
+		// The pool-aware nonce: includes this account's transactions the pool has counted.
+		let from_node = self
 			.rpc
-			.system_account_next_index(&signer.account_id())
+			.system_account_next_index(&account)
 			.await
 			.map_err(|e| ClientError::subxt(format!("reading the nonce for {label}"), e))?;
+		let nonce = nonces.next(&account, from_node);
 		let params = PolkadotExtrinsicParamsBuilder::<ChainConfig>::new()
 			.nonce(nonce)
 			.build();
 		let mut transactions = self.at_finalized().await?.transactions();
-		transactions
+		match transactions
 			.sign_and_submit_then_watch(call, signer.keypair(), params)
 			.await
-			.map_err(|e| submit_error(label, e))
+		{
+			Ok(progress) => {
+				nonces.used(account, nonce);
+				Ok(progress)
+			}
+			Err(error) => {
+				nonces.forget(&account);
+				Err(submit_error(label, error))
+			}
+		}
 	}
 
 	async fn wait_for_inclusion<C: OnlineClientAtBlockT<ChainConfig>>(

@@ -52,6 +52,7 @@ mod commitment;
 mod convert;
 mod error;
 mod events;
+mod nonce;
 mod queries;
 mod signer;
 pub mod types;

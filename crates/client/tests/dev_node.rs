@@ -331,3 +331,31 @@ async fn referendum_round_trip(client: &Client, spec: &TaskSpec) -> anyhow::Resu
 	assert!(bad.dispatch_failure().is_some(), "{bad}");
 	Ok(())
 }
+
+/// Several transactions of one account at once, through clones of one client: each gets its
+/// own nonce and all are included (a node that has not yet counted the previous one in its
+/// pool must not make the next a refused replacement).
+#[tokio::test]
+async fn concurrent_transactions_of_one_account_all_land() -> anyhow::Result<()> {
+	let logs = tempfile::tempdir()?;
+	let Some(node) = common::dev_node(logs.path()).await else {
+		return Ok(());
+	};
+	let alice = Client::connect(node.rpc_url())
+		.await?
+		.with_signer(dev("Alice"));
+	let recipients: Vec<_> = (0..6)
+		.map(|i| Signer::from_suri(&format!("//nonce//{i}")).map(|s| s.account_id()))
+		.collect::<Result<_, _>>()?;
+	let transfers = recipients.iter().map(|to| {
+		let alice = alice.clone();
+		async move { alice.transfer(to, UNIT).await }
+	});
+	for result in futures::future::join_all(transfers).await {
+		result?;
+	}
+	for to in &recipients {
+		assert_eq!(alice.balance(to).await?.free, UNIT);
+	}
+	Ok(())
+}

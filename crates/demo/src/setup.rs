@@ -65,11 +65,7 @@ pub async fn publish_model(
 }
 
 /// Sends [`FUNDING`] from Alice to every member, one transfer at a time, each waited for in a
-/// best block only.
-///
-/// One at a time: the node's pool does not always count a transaction submitted a moment
-/// earlier in the account's next nonce, so concurrent transfers from one account can be
-/// refused as replacements ("priority too low").
+/// best block only (a dozen transfers take a few blocks; the output stays in order).
 pub async fn fund(alice: &Client, members: &[Member]) -> anyhow::Result<()> {
 	let alice = alice.clone().with_wait(WaitFor::BestBlock);
 	for member in members {
