@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dml-target}"
 
-echo "==> building decentralml (from scratch: about an hour on 2 cores; then seconds)"
+echo "==> building decentralml (from scratch: about 35 minutes on 2 cores; then seconds)"
 cargo build --locked -p decentralml
 
 echo "==> running the demo (decentralml demo --help lists the options)"
