@@ -8,6 +8,7 @@
 //! | `task create\|list\|show\|approve` | propose a task from a TOML/JSON file, list and inspect tasks, approve by council or sudo |
 //! | `model publish` | put a model card and initial parameters into a store; print their CIDs |
 //! | `model download` | fetch a task's global model of any round, verified against its CID |
+//! | `model evaluate` | accuracy and loss of a model file on local data |
 //! | `stake add\|remove\|withdraw\|show` | back tasks with stake |
 //! | `vote motion\|referendum` | council and referendum votes |
 //! | `licence buy\|show\|claim` | licences and licence revenue |

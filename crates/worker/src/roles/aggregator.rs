@@ -10,6 +10,22 @@ use crate::worker::{Progress, Worker};
 use decentralml_client::{ContentId, Phase, RoundView, TaskSummary};
 
 impl<C: Chain> Worker<C> {
+	/// The CIDs of the round's accepted updates, and the aggregate saved before a restart if it
+	/// was computed from exactly those (aggregators and validators compute it once a round).
+	pub(crate) fn saved_aggregate(
+		&self,
+		round: &RoundView,
+	) -> (Vec<String>, Option<RoundAggregate>) {
+		let inputs: Vec<String> = round.accepted.iter().map(|a| a.cid.to_string()).collect();
+		let saved = self
+			.state
+			.get()
+			.aggregate
+			.clone()
+			.filter(|a| a.round == round.index && a.inputs == inputs);
+		(inputs, saved)
+	}
+
 	/// Submits the round's aggregate if this worker holds the aggregator's seat and has not
 	/// submitted yet.
 	pub(crate) async fn aggregator_step(
@@ -23,13 +39,7 @@ impl<C: Chain> Worker<C> {
 		if !owed || !self.begin(round.index, "aggregate") {
 			return Ok(Progress::Idle);
 		}
-		let inputs: Vec<String> = round.accepted.iter().map(|a| a.cid.to_string()).collect();
-		let stored = self
-			.state
-			.get()
-			.aggregate
-			.clone()
-			.filter(|a| a.round == round.index && a.inputs == inputs);
+		let (inputs, stored) = self.saved_aggregate(round);
 		let record = match stored {
 			Some(record) => record,
 			None => {

@@ -127,13 +127,7 @@ impl<C: Chain> Worker<C> {
 		if !self.begin(round.index, "attest") {
 			return Ok(Progress::Idle);
 		}
-		let inputs: Vec<String> = round.accepted.iter().map(|a| a.cid.to_string()).collect();
-		let stored = self
-			.state
-			.get()
-			.aggregate
-			.clone()
-			.filter(|a| a.round == round.index && a.inputs == inputs);
+		let (inputs, stored) = self.saved_aggregate(round);
 		let record = match stored {
 			Some(record) => record,
 			None => {
