@@ -7,22 +7,34 @@ use crate::*;
 use alloc::{boxed::Box, vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{fungibles::Mutate, Get},
+	traits::{
+		fungibles::{Inspect, Mutate},
+		Get,
+	},
 	BoundedVec,
 };
 use frame_system::RawOrigin;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{traits::One, Perbill, Saturating};
 
 const SEED: u32 = 0;
-/// Funds minted to benchmark buyers.
+/// Funds minted to benchmark buyers, in minimum balances.
 const FUNDS: u32 = 1_000_000_000;
 
+/// `count` minimum balances of `asset`: fees and funds scale with the runtime's existential
+/// deposit, so no payment falls below it.
+fn units<T: Config>(asset: &T::AssetKind, count: u32) -> BalanceOf<T> {
+	T::Assets::minimum_balance(asset.clone())
+		.max(One::one())
+		.saturating_mul(count.into())
+}
+
 fn benchmark_terms<T: Config>(asset: T::AssetKind, jurisdictions: u32) -> LicenceTerms<T> {
+	let fee_per_period = units::<T>(&asset, 1_000);
 	let codes = (0..jurisdictions).map(|i| [b'A' + (i / 26 % 26) as u8, b'A' + (i % 26) as u8]);
 	LicenceTerms {
 		terms: BoundedVec::truncate_from(vec![9; T::MaxCidLen::get() as usize]),
 		asset,
-		fee_per_period: 1_000u32.into(),
+		fee_per_period,
 		period: One::one(),
 		contributors_share: Perbill::from_percent(50),
 		backers_share: Perbill::from_percent(30),
@@ -37,7 +49,7 @@ fn funded<T: Config>(
 	asset: &T::AssetKind,
 ) -> Result<T::AccountId, BenchmarkError> {
 	let who: T::AccountId = account(name, index, SEED);
-	T::Assets::mint_into(asset.clone(), &who, FUNDS.into())
+	T::Assets::mint_into(asset.clone(), &who, units::<T>(asset, FUNDS))
 		.map_err(|_| BenchmarkError::Stop("cannot mint the fee asset"))?;
 	Ok(who)
 }
@@ -108,7 +120,7 @@ mod benchmarks {
 		let asset = T::BenchmarkHelper::fee_asset();
 		let (owner, task) = licensable_task::<T>(&asset)?;
 		// The owner already has an account in the asset, so any amount can be paid to it.
-		T::Assets::mint_into(asset.clone(), &owner, FUNDS.into())
+		T::Assets::mint_into(asset.clone(), &owner, units::<T>(&asset, FUNDS))
 			.map_err(|_| BenchmarkError::Stop("cannot mint the fee asset"))?;
 		let contributor: T::AccountId = account("contributor", 0, SEED);
 		T::BenchmarkHelper::add_contributor(task, &contributor, 1_000u32.into());

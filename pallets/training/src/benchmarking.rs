@@ -9,15 +9,26 @@ use crate::*;
 use alloc::{boxed::Box, vec, vec::Vec};
 use decentralml_primitives::{AggregationConfig, StrategyConfig};
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungibles::Mutate, EnsureOrigin, Get, Hooks};
+use frame_support::traits::{
+	fungibles::{Inspect, Mutate},
+	EnsureOrigin, Get, Hooks,
+};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{traits::One, Perbill, Saturating};
 
 const SEED: u32 = 0;
-/// Bond of every benchmark participant (above every minimum bond).
+/// Bond of every benchmark participant (above every minimum bond), in minimum balances.
 const BOND: u32 = 10_000;
-/// Funds minted to every benchmark account.
+/// Funds minted to every benchmark account, in minimum balances.
 const FUNDS: u32 = 1_000_000_000;
+
+/// `count` minimum balances of `asset`: amounts scale with the runtime's existential deposit,
+/// so a pool of 10^8 is well above it in the mock runtime and in the real one.
+fn units<T: Config>(asset: &T::AssetKind, count: u32) -> BalanceOf<T> {
+	T::Assets::minimum_balance(asset.clone())
+		.max(One::one())
+		.saturating_mul(count.into())
+}
 
 fn benchmark_cid<T: Config>(tag: u8) -> Result<Cid<T>, BenchmarkError> {
 	let mut bytes = vec![0x01, 0x55, 0x12, 0x20];
@@ -31,7 +42,7 @@ fn funded<T: Config>(
 	asset: &T::AssetKind,
 ) -> Result<T::AccountId, BenchmarkError> {
 	let who: T::AccountId = account(name, index, SEED);
-	T::Assets::mint_into(asset.clone(), &who, FUNDS.into())
+	T::Assets::mint_into(asset.clone(), &who, units::<T>(asset, FUNDS))
 		.map_err(|_| BenchmarkError::Stop("cannot mint the benchmark asset"))?;
 	Ok(who)
 }
@@ -43,6 +54,11 @@ fn benchmark_params<T: Config>(
 	rounds: u32,
 ) -> Result<TaskParams<T>, BenchmarkError> {
 	let phase = T::MinPhaseBlocks::get().max(One::one());
+	let (budget, pool, min_bond) = (
+		units::<T>(&asset, 1_000_000),
+		units::<T>(&asset, 100_000_000),
+		units::<T>(&asset, 1_000),
+	);
 	Ok(TaskParams {
 		model_card: benchmark_cid::<T>(1)?,
 		initial_model: benchmark_cid::<T>(2)?,
@@ -58,8 +74,8 @@ fn benchmark_params<T: Config>(
 		min_updates: 1,
 		validators_per_round: validators.max(1),
 		asset,
-		budget_per_round: 1_000_000u32.into(),
-		pool_deposit: 100_000_000u32.into(),
+		budget_per_round: budget,
+		pool_deposit: pool,
 		min_score: Perbill::from_percent(50),
 		harmful_score: Perbill::from_percent(10),
 		reward_split: RewardSplit {
@@ -78,9 +94,9 @@ fn benchmark_params<T: Config>(
 		},
 		score_tolerance: Perbill::from_percent(20),
 		min_bonds: MinBonds {
-			trainer: 1_000u32.into(),
-			validator: 1_000u32.into(),
-			aggregator: 1_000u32.into(),
+			trainer: min_bond,
+			validator: min_bond,
+			aggregator: min_bond,
 		},
 		eligibility: Eligibility {
 			allow_list: None,
@@ -119,7 +135,8 @@ fn join_many<T: Config>(
 	(first..first.saturating_add(count))
 		.map(|index| {
 			let who = funded::<T>(name, index, &asset)?;
-			Pallet::<T>::do_join(who.clone(), id, role, BOND.into(), *b"DE", [7u8; 32])?;
+			let bond = units::<T>(&asset, BOND);
+			Pallet::<T>::do_join(who.clone(), id, role, bond, *b"DE", [7u8; 32])?;
 			Ok(who)
 		})
 		.collect()
@@ -350,7 +367,7 @@ mod benchmarks {
 			RawOrigin::Signed(caller.clone()),
 			id,
 			Role::Trainer,
-			BOND.into(),
+			units::<T>(&asset, BOND),
 			*b"DE",
 			[9u8; 32],
 		);
