@@ -25,6 +25,7 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod governance;
+pub mod weights;
 
 use sp_runtime::{
 	generic, impl_opaque_keys,

@@ -1,14 +1,9 @@
 //! Weights of the licensing pallet's calls.
 //!
-//! The implementation for `()` holds **hand-estimated placeholders**, not measurements: base
-//! compute plus RocksDB reads and writes counted from the code, and proof sizes from the
-//! largest stored values. Regenerate real weights from `benchmarking.rs` with the node's
-//! benchmark command, e.g.
-//!
-//! ```text
-//! decentralml-node benchmark pallet --runtime <runtime.wasm> --pallet pallet_licensing \
-//!     --extrinsic '*' --steps 50 --repeat 20 --output pallets/licensing/src/weights.rs
-//! ```
+//! The implementation for `()` holds **hand-estimated placeholders** (base compute plus
+//! RocksDB reads and writes counted from the code) for mock runtimes and tests. The DecentralML
+//! runtime charges measured weights: `runtime/src/weights/pallet_licensing.rs`, generated from
+//! `benchmarking.rs` by `scripts/benchmark-weights.sh pallet_licensing`.
 //!
 //! Components: `j` jurisdictions in the terms, `c` contributors and `b` backers the fee is
 //! divided among.

@@ -13,6 +13,7 @@ use frame_support::traits::{
 	fungibles::{Inspect, Mutate},
 	EnsureOrigin, Get, Hooks,
 };
+use frame_support::BoundedVec;
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{traits::One, Perbill, Saturating};
 
@@ -352,6 +353,122 @@ mod benchmarks {
 			Tasks::<T>::get(id).map(|task| task.status),
 			Some(TaskStatus::Cancelled)
 		);
+		Ok(())
+	}
+
+	/// Governance replacing an approved task's eligibility with an allow-list of `a` accounts
+	/// and the longest list of jurisdictions.
+	#[benchmark]
+	fn set_eligibility(a: Linear<0, { T::MaxAllowList::get() }>) -> Result<(), BenchmarkError> {
+		let id = running_task::<T>(1, 1, 2)?;
+		let allowed = (0..a).map(|i| account::<T::AccountId>("allowed", i, SEED));
+		let codes = (0..T::MaxJurisdictions::get())
+			.map(|i| [b'A' + (i / 26 % 26) as u8, b'A' + (i % 26) as u8]);
+		let eligibility = Eligibility::<T> {
+			allow_list: Some(BoundedVec::truncate_from(allowed.collect::<Vec<_>>())),
+			jurisdictions: Some(BoundedVec::truncate_from(codes.collect::<Vec<_>>())),
+		};
+		let origin =
+			T::TermsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, eligibility);
+
+		let task = Tasks::<T>::get(id).ok_or("task exists")?;
+		assert_eq!(
+			task.params
+				.eligibility
+				.allow_list
+				.map(|list| list.len() as u32),
+			Some(a)
+		);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_score_thresholds() -> Result<(), BenchmarkError> {
+		let id = running_task::<T>(1, 1, 2)?;
+		let origin =
+			T::ThresholdsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let (min_score, harmful_score) = (Perbill::from_percent(60), Perbill::from_percent(20));
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, min_score, harmful_score);
+
+		let task = Tasks::<T>::get(id).ok_or("task exists")?;
+		assert_eq!(task.params.min_score, min_score);
+		Ok(())
+	}
+
+	/// Unpausing the protocol with `h` halted tasks to resume (an empty queue, so nothing else
+	/// is activated: that is `activate_queued`).
+	#[benchmark]
+	fn set_protocol_paused(
+		h: Linear<0, { T::MaxActiveTasks::get() }>,
+	) -> Result<(), BenchmarkError> {
+		// Approved tasks, halted before their first round: no hook runs during the set-up.
+		let mut tasks = Vec::new();
+		for _ in 0..h {
+			let id = proposed_task::<T>(1, 1, 2)?;
+			Pallet::<T>::do_approve(id)?;
+			tasks.push(id);
+		}
+		Pallet::<T>::do_set_protocol_paused(true)?;
+		for id in &tasks {
+			let mut task = Tasks::<T>::get(id).ok_or("task exists")?;
+			Pallet::<T>::halt(*id, &mut task);
+			Tasks::<T>::insert(id, task);
+		}
+		let origin =
+			T::EmergencyOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, false);
+
+		assert!(!ProtocolPaused::<T>::get());
+		assert_eq!(ActiveTasks::<T>::decode_len().unwrap_or(0) as u32, h);
+		Ok(())
+	}
+
+	/// Filling one free slot of the active set from a queue of `q` tasks.
+	#[benchmark]
+	fn activate_queued(q: Linear<1, { T::MaxQueuedTasks::get() }>) -> Result<(), BenchmarkError> {
+		let mut approved = Vec::new();
+		for _ in 0..T::MaxActiveTasks::get().saturating_add(q) {
+			let id = proposed_task::<T>(1, 1, 2)?;
+			Pallet::<T>::do_approve(id)?;
+			approved.push(id);
+		}
+		if QueuedTasks::<T>::decode_len().unwrap_or(0) as u32 != q {
+			return Err(BenchmarkError::Stop("the queue does not hold q tasks"));
+		}
+		// Free one slot the way completing a task does, without refilling it.
+		Pallet::<T>::leave_active_set(approved[0]);
+
+		#[block]
+		{
+			Pallet::<T>::fill_free_slots();
+		}
+
+		assert_eq!(QueuedTasks::<T>::decode_len().unwrap_or(0) as u32, q - 1);
+		Ok(())
+	}
+
+	/// The hook halting an active task (the protocol is paused) whose round has `k` trainers
+	/// and their updates.
+	#[benchmark]
+	fn halt_task(k: Linear<1, { T::MaxTrainersPerRound::get() }>) -> Result<(), BenchmarkError> {
+		let id = running_task::<T>(k, 1, 2)?;
+		submit_updates::<T>(id, 0)?;
+		Pallet::<T>::do_set_protocol_paused(true)?;
+		let due = go_to_due::<T>(id)?;
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(due);
+		}
+
+		assert!(HaltedTasks::<T>::get().contains(&id));
 		Ok(())
 	}
 

@@ -1,17 +1,12 @@
 //! Weights of the training pallet's calls and hook transitions.
 //!
-//! The implementation for `()` holds **hand-estimated placeholders**, not measurements: base
-//! compute plus RocksDB reads and writes counted from the code. Real weights come from
-//! `benchmarking.rs` through the node's benchmark command (node built with
-//! `--features runtime-benchmarks`, the pallet added to the runtime's benchmark list), e.g.
+//! The implementation for `()` holds **hand-estimated placeholders** (base compute plus
+//! RocksDB reads and writes counted from the code) for mock runtimes and tests. The DecentralML
+//! runtime charges measured weights: `runtime/src/weights/pallet_training.rs`, generated from
+//! `benchmarking.rs` by `scripts/benchmark-weights.sh pallet_training`.
 //!
-//! ```text
-//! decentralml node benchmark pallet --chain dev --pallet pallet_training --extrinsic '*' \
-//!     --steps 50 --repeat 20 --output runtime/src/weights/pallet_training.rs
-//! ```
-//!
-//! which writes a runtime-side implementation of [`WeightInfo`]. Feed it to
-//! [`crate::capacity::largest_round`] to obtain the largest round a block carries.
+//! Any implementation of [`WeightInfo`] fed to [`crate::capacity::largest_round`] gives the
+//! largest round a block carries (the runtime's test `capacity` does so with the measured ones).
 //!
 //! Components: `n` roster size, `k` trainers in the round (or scores revealed), `v` validators
 //! in the round, `b` trainers settled in one batch, `a` allow-list length, `h` halted tasks,

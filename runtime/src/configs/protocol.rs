@@ -179,7 +179,7 @@ impl pallet_training::Config for Runtime {
 	type ReputationSmoothing = dynamic_params::training::ReputationSmoothing;
 	type ReputationFloor = dynamic_params::training::ReputationFloor;
 	type MaxHookWeight = TrainingHookWeight;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_training::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::ProtocolBenchmarks;
 }
@@ -197,7 +197,7 @@ impl pallet_backing::Config for Runtime {
 	type MaxAssetsPerTask = ConstU32<8>;
 	type MaxStakesPerBacker = ConstU32<16>;
 	type UnstakeCooldown = dynamic_params::backing::UnstakeCooldown;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_backing::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::ProtocolBenchmarks;
 }
@@ -213,7 +213,7 @@ impl pallet_licensing::Config for Runtime {
 	type MaxContributors = ConstU32<1024>;
 	type MaxJurisdictions = ConstU32<64>;
 	type MaxCidLen = ConstU32<64>;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_licensing::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::ProtocolBenchmarks;
 }
