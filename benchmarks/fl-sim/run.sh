@@ -3,8 +3,10 @@
 #
 #   benchmarks/fl-sim/run.sh [GROUP...]     # groups: 2nn-iid 2nn-shards cnn-iid cnn-shards
 #
-# Each run writes <name>.csv and <name>.svg here. SIMULATE overrides the simulator command
-# (default: the crate's example built in release mode).
+# Each run writes <name>.csv and <name>.svg here, and a <name>.checkpoint after every round:
+# running the script again resumes an interrupted run where it stopped (delete the checkpoint
+# to start that run over). SIMULATE overrides the simulator command (default: the crate's
+# example built in release mode; `decentralml simulate` takes the same arguments).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 read -r -a SIMULATE <<<"${SIMULATE:-cargo run --release -q -p decentralml-sim --example simulate --}"
@@ -14,9 +16,9 @@ OUT=benchmarks/fl-sim
 run() {
   local name="$1"
   shift
-  echo "== $name: ${SIMULATE[*]} --dataset mnist --clients 100 --fraction 0.1 --seed 0 --quiet --log-every 25 --out $OUT --name $name $*"
+  echo "== $name: ${SIMULATE[*]} --dataset mnist --clients 100 --fraction 0.1 --seed 0 --quiet --log-every 25 --out $OUT --name $name --resume $*"
   "${SIMULATE[@]}" --dataset mnist --clients 100 --fraction 0.1 --seed 0 --quiet --log-every 25 \
-    --out "$OUT" --name "$name" "$@"
+    --out "$OUT" --name "$name" --resume "$@"
 }
 
 two_nn() { run "$1" --model 2nn --epochs 1 --batch-size 10 --target-accuracy 0.97 "${@:2}"; }

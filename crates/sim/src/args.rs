@@ -129,6 +129,11 @@ pub struct SimulateArgs {
 	/// No progress bar.
 	#[arg(long)]
 	pub quiet: bool,
+	/// Continue the run from `<out>/<name>.checkpoint` (written after every round of a
+	/// federated run): after an interruption, or to extend a finished run to more --rounds.
+	/// The settings must match the checkpoint's; without a checkpoint the run starts afresh.
+	#[arg(long)]
+	pub resume: bool,
 }
 
 impl SimulateArgs {

@@ -2,6 +2,7 @@
 //! strategy (the code the network's aggregators run), evaluate the new global model.
 
 use crate::args::SimulateArgs;
+use crate::checkpoint::{self, server_state, Checkpoint};
 use crate::recorder::Recorder;
 use crate::report::RoundRecord;
 use crate::sampling::{client_seed, sample_clients};
@@ -24,11 +25,13 @@ pub(crate) fn to_fl(params: &ModelParameters, label: &str) -> anyhow::Result<Par
 	)?)
 }
 
-/// Runs every round, handing each record to `recorder`.
+/// Runs every round after `resumed`'s (all of them without it), handing each record to
+/// `recorder` and checkpointing after each.
 pub(crate) fn run(
 	args: &SimulateArgs,
 	setup: &Setup,
 	recorder: &mut Recorder,
+	resumed: Option<Checkpoint>,
 ) -> anyhow::Result<()> {
 	let mut config = AggregationConfig::plain(setup.strategy);
 	if let Some(bound) = args.norm_bound {
@@ -39,9 +42,17 @@ pub(crate) fn run(
 	}
 	let aggregator = Aggregator::new(config)?;
 	let per_round = setup.clients_per_round(args.fraction);
-	let mut global = setup.trainer.initial_parameters(args.seed)?;
-	let mut state: Option<Parameters> = None;
-	for round in 1..=args.rounds {
+	let settings = checkpoint::settings(args, setup);
+	let checkpoint_path = checkpoint::path(&args.out, &setup.name);
+	let (done, mut global, mut state_bytes) = match resumed {
+		Some(c) => (c.round(), c.global, c.state),
+		None => (0, setup.trainer.initial_parameters(args.seed)?, Vec::new()),
+	};
+	let mut state = server_state(&state_bytes)?;
+	if recorder.should_stop() {
+		return Ok(());
+	}
+	for round in done + 1..=args.rounds {
 		let started = Instant::now();
 		let global_fl = to_fl(&global, "global")?;
 		let chosen = sample_clients(setup.clients.len(), per_round, args.seed, round);
@@ -73,15 +84,11 @@ pub(crate) fn run(
 			.aggregate(input)
 			.with_context(|| format!("aggregating round {round}"))?;
 		global = ModelParameters::from_safetensors(&output.model_bytes()?)?;
-		state = if output.state.is_empty() {
-			None
-		} else {
-			Some(Parameters::from_bytes(
-				"state",
-				output.state_bytes()?,
-				&Limits::default(),
-			)?)
+		state_bytes = match output.state.is_empty() {
+			true => Vec::new(),
+			false => output.state_bytes()?,
 		};
+		state = server_state(&state_bytes)?;
 		let test = setup
 			.trainer
 			.evaluate(&global, &setup.split.test, Some(&setup.test))?;
@@ -94,7 +101,15 @@ pub(crate) fn run(
 			train_loss: train_loss / examples.max(1) as f64,
 			clients: chosen.len(),
 		};
-		if recorder.record(record)? {
+		let stop = recorder.record(record)?;
+		checkpoint::save(
+			&checkpoint_path,
+			&settings,
+			recorder.records(),
+			&global,
+			&state_bytes,
+		)?;
+		if stop {
 			break;
 		}
 	}

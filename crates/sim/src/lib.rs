@@ -5,6 +5,10 @@
 //! chain's [`StrategyConfig`], the same code the network's aggregators run. ProxyFL mode has no
 //! server: clients exchange proxies on an exponential graph.
 //!
+//! A federated run checkpoints itself after every round (`<out>/<name>.checkpoint`: global
+//! model, server state, records); `--resume` continues it after an interruption, or extends a
+//! finished run to a larger `--rounds`, with the results an uninterrupted run gives.
+//!
 //! Each round appends a line to `<out>/<name>.csv` (`round, accuracy, loss, examples, seconds,
 //! train_loss, clients`), and `<out>/<name>.svg` plots test accuracy against rounds. The rounds
 //! needed to reach `--target-accuracy` are printed at the end and returned in [`SimReport`].
@@ -35,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod args;
+mod checkpoint;
 mod federated;
 pub mod plot;
 mod proxy;
@@ -109,18 +114,31 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<SimReport> {
 	let setup = Setup::new(&args)?;
 	std::fs::create_dir_all(&args.out)
 		.map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.out.display()))?;
-	let mut recorder = Recorder::new(RecorderSettings {
-		csv_path: args.out.join(format!("{}.csv", setup.name)),
-		svg_path: args.out.join(format!("{}.svg", setup.name)),
-		title: setup.title.clone(),
-		rounds: args.rounds,
-		target: args.target_accuracy,
-		stop_at_target: args.stop_at_target,
-		quiet: args.quiet,
-		log_every: args.log_every,
-	})?;
+	let resumed = match (args.resume, args.mode) {
+		(false, _) => None,
+		(true, Mode::Fl) => checkpoint::resume(&args, &setup)?,
+		(true, Mode::Proxyfl) => {
+			anyhow::bail!("--resume continues federated runs (--mode fl); ProxyFL runs start over")
+		}
+	};
+	let previous = resumed
+		.as_ref()
+		.map_or_else(Vec::new, |c| c.records.clone());
+	let mut recorder = Recorder::new(
+		RecorderSettings {
+			csv_path: args.out.join(format!("{}.csv", setup.name)),
+			svg_path: args.out.join(format!("{}.svg", setup.name)),
+			title: setup.title.clone(),
+			rounds: args.rounds,
+			target: args.target_accuracy,
+			stop_at_target: args.stop_at_target,
+			quiet: args.quiet,
+			log_every: args.log_every,
+		},
+		previous,
+	)?;
 	match args.mode {
-		Mode::Fl => federated::run(&args, &setup, &mut recorder)?,
+		Mode::Fl => federated::run(&args, &setup, &mut recorder, resumed)?,
 		Mode::Proxyfl => proxy::run(&args, &setup, &mut recorder)?,
 	}
 	let report = recorder.finish()?;

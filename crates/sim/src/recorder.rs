@@ -36,7 +36,11 @@ pub(crate) struct RecorderSettings {
 }
 
 impl Recorder {
-	pub(crate) fn new(settings: RecorderSettings) -> anyhow::Result<Self> {
+	/// A recorder whose CSV starts with the `previous` rounds of a resumed run.
+	pub(crate) fn new(
+		settings: RecorderSettings,
+		previous: Vec<RoundRecord>,
+	) -> anyhow::Result<Self> {
 		let bar = if settings.quiet {
 			ProgressBar::hidden()
 		} else {
@@ -48,11 +52,16 @@ impl Recorder {
 			.expect("valid progress template")
 			.progress_chars("=> ");
 			bar.set_style(style);
+			bar.set_position(previous.len() as u64);
 			bar
 		};
+		let mut csv = CsvSink::create(&settings.csv_path)?;
+		for record in &previous {
+			csv.write(record)?;
+		}
 		Ok(Recorder {
-			records: Vec::new(),
-			csv: CsvSink::create(&settings.csv_path)?,
+			records: previous,
+			csv,
 			csv_path: settings.csv_path,
 			svg_path: settings.svg_path,
 			title: settings.title,
@@ -84,6 +93,19 @@ impl Recorder {
 			self.plot()?;
 		}
 		Ok(reached && self.stop_at_target)
+	}
+
+	/// The rounds recorded so far.
+	pub(crate) fn records(&self) -> &[RoundRecord] {
+		&self.records
+	}
+
+	/// Whether the run must not go on: the target is reached and `--stop-at-target` is set.
+	pub(crate) fn should_stop(&self) -> bool {
+		self.stop_at_target
+			&& self
+				.target
+				.is_some_and(|t| rounds_to_target(&self.records, t).is_some())
 	}
 
 	fn plot(&self) -> anyhow::Result<()> {

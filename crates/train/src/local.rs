@@ -6,7 +6,7 @@ use crate::batch::{correct_count, cross_entropy, make_batch, Batch};
 use crate::card::{Architecture, LocalConfig, ModelCard, OptimizerConfig};
 use crate::data::{Dataset, Inputs};
 use crate::error::{Result, TrainError};
-use crate::model::Network;
+use crate::model::{with_generator, Network};
 use crate::params::ModelParameters;
 use burn::module::{ModuleVisitor, Param};
 use burn::optim::decay::WeightDecayConfig;
@@ -74,8 +74,10 @@ impl LocalTrainer {
 
 	/// Freshly initialised parameters, repeatable for a given seed.
 	pub fn initial_parameters(&self, seed: u64) -> Result<ModelParameters> {
-		self.device.seed(seed);
-		Network::from_card(&self.card, &self.device)?.parameters()
+		with_generator(|| {
+			self.device.seed(seed);
+			Network::from_card(&self.card, &self.device)?.parameters()
+		})
 	}
 
 	/// Builds the network on the autodiff device with `params` loaded, for callers that drive
@@ -86,7 +88,8 @@ impl LocalTrainer {
 		} else {
 			self.device.clone()
 		};
-		Network::from_card(&self.card, &device)?.load_parameters(params)
+		// Building draws (lazily) from the shared generator: keep it out of a seeded draw.
+		with_generator(|| Network::from_card(&self.card, &device)?.load_parameters(params))
 	}
 
 	/// Trains from `global` on the examples `indices` of `data` with the card's settings.
@@ -355,6 +358,24 @@ mod tests {
 
 	fn trainer(card: ModelCard) -> LocalTrainer {
 		LocalTrainer::new(card, Device::flex()).unwrap()
+	}
+
+	#[test]
+	fn initial_parameters_are_repeatable_while_other_threads_build_networks() {
+		let trainer = trainer(ModelCard::logistic_regression(10));
+		let expected = trainer.initial_parameters(7).unwrap();
+		std::thread::scope(|scope| {
+			// Another run in the same process: seeds, initialises and builds networks.
+			scope.spawn(|| {
+				for _ in 0..100 {
+					let other = trainer.initial_parameters(8).unwrap();
+					trainer.network(&other, true).unwrap();
+				}
+			});
+			for _ in 0..100 {
+				assert_eq!(trainer.initial_parameters(7).unwrap(), expected);
+			}
+		});
 	}
 
 	#[test]

@@ -38,9 +38,25 @@ pub enum Network {
 	CharLstm(CharLstm),
 }
 
+/// Guards the backend's random generator, which is one per process (not per device or
+/// thread): seeding it and drawing initial weights (burn draws lazily, when a parameter is
+/// first used) must not interleave with another thread's draws, or neither run is repeatable.
+static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs `f` with the backend's random generator to itself. Every seeding and every network
+/// construction in this crate goes through here.
+pub(crate) fn with_generator<R>(f: impl FnOnce() -> R) -> R {
+	let _guard = GENERATOR
+		.lock()
+		.unwrap_or_else(std::sync::PoisonError::into_inner);
+	f()
+}
+
 impl Network {
-	/// Builds a freshly initialised network for `card` on `device`. Initialisation draws from
-	/// the backend's random generator; seed it with [`Device::seed`] for repeatable weights.
+	/// Builds a freshly initialised network for `card` on `device`. Initialisation draws,
+	/// lazily, from the backend's process-wide random generator; for repeatable weights use
+	/// [`crate::LocalTrainer::initial_parameters`], which seeds and draws without interference
+	/// from other threads.
 	pub fn from_card(card: &ModelCard, device: &Device) -> Result<Self> {
 		card.validate()?;
 		Ok(match &card.architecture {
