@@ -6,11 +6,12 @@
 # Each run writes <name>.csv and <name>.svg here, and a <name>.checkpoint after every round:
 # running the script again resumes an interrupted run where it stopped (delete the checkpoint
 # to start that run over). SIMULATE overrides the simulator command (default: the crate's
-# example built in release mode; `decentralml simulate` takes the same arguments).
+# example built in release mode; `decentralml simulate` takes the same arguments). OUT puts
+# the outputs elsewhere (a long run's checkpoint outlives a fresh checkout there).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 read -r -a SIMULATE <<<"${SIMULATE:-cargo run --release -q -p decentralml-sim --example simulate --}"
-OUT=benchmarks/fl-sim
+OUT="${OUT:-benchmarks/fl-sim}"
 
 # FedAvg paper settings: 100 clients, C = 0.1, SGD; E and B per experiment.
 run() {

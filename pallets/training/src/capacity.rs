@@ -5,7 +5,8 @@
 //! trainers and `v` validators therefore *fits* when
 //!
 //! * every hook transition for it (selection over the roster, consensus over `k × v` scores,
-//!   a settlement batch, validator settlement) fits the hook's budget, and
+//!   a settlement batch, validator settlement, halting the round while the protocol is
+//!   paused) fits the hook's budget, and
 //! * every extrinsic it needs (`submit_update` with `k` trainers, `reveal_scores` of `k` scores,
 //!   governance aborting it) fits the normal dispatch class of one block.
 //!
@@ -48,6 +49,7 @@ pub fn heaviest_transition<W: WeightInfo>(k: u32, shape: &RoundShape) -> Weight 
 		W::close_aggregation(),
 		W::settle_trainers(k.min(shape.settlement_batch)),
 		W::settle_validators(v),
+		W::halt_task(k),
 	]
 	.into_iter()
 	.fold(Weight::zero(), |heaviest, weight| heaviest.max(weight))
