@@ -29,9 +29,10 @@ else
 fi
 
 step "pallet benchmarks, run as tests"
-# The benchmarks the weights come from must keep working: each runs once on the mock runtime.
+# The benchmarks the weights come from must keep working: each runs once on its pallet's mock
+# runtime, and at its components' extremes in the real runtime (runtime/tests/benchmarks.rs).
 SKIP_WASM_BUILD=1 cargo test --locked --features runtime-benchmarks \
-  -p pallet-training -p pallet-backing -p pallet-licensing
+  -p pallet-training -p pallet-backing -p pallet-licensing -p decentralml-runtime
 
 step "local network script"
 scripts/local-testnet.sh --smoke --validators 3 --block-time-ms 500 \

@@ -33,6 +33,18 @@ pub fn merge(base: &mut Value, patch: Value) {
 
 /// Test externalities holding the genesis state of `preset`.
 pub fn genesis(preset: &str) -> sp_io::TestExternalities {
+	let config = genesis_config(preset);
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).expect("JSON"))
+			.unwrap_or_else(|e| panic!("preset {preset} does not build: {e}"))
+	});
+	ext
+}
+
+/// The genesis configuration of `preset` as JSON: the default configuration with the preset's
+/// patch applied.
+pub fn genesis_config(preset: &str) -> Value {
 	let default = get_preset::<RuntimeGenesisConfig>(&None, |_| None).expect("default config");
 	let mut config: Value = serde_json::from_slice(&default).expect("default config is JSON");
 	let patch = genesis_config_presets::get_preset(&preset.into())
@@ -41,12 +53,7 @@ pub fn genesis(preset: &str) -> sp_io::TestExternalities {
 		&mut config,
 		serde_json::from_slice(&patch).expect("preset is JSON"),
 	);
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).expect("JSON"))
-			.unwrap_or_else(|e| panic!("preset {preset} does not build: {e}"))
-	});
-	ext
+	config
 }
 
 pub mod training;
