@@ -58,9 +58,25 @@ pub fn record(rows: &[(&str, String)]) -> String {
 	table.to_string()
 }
 
+/// `count` followed by `noun`, in the plural unless the count is one: "1 validator",
+/// "3 validators".
+pub fn counted(count: impl Into<u64>, noun: &str) -> String {
+	match count.into() {
+		1 => format!("1 {noun}"),
+		n => format!("{n} {noun}s"),
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn counts_agree_with_their_nouns() {
+		assert_eq!(counted(1u32, "validator"), "1 validator");
+		assert_eq!(counted(0u32, "trainer"), "0 trainers");
+		assert_eq!(counted(16u32, "validator"), "16 validators");
+	}
 
 	#[test]
 	fn json_and_human_forms() {

@@ -3,7 +3,7 @@
 use crate::{
 	args::CommonArgs,
 	error::{CliError, Result},
-	output::{record, table, Output},
+	output::{counted, record, table, Output},
 	task_file::read_task_file,
 };
 use clap::{Args, Subcommand};
@@ -189,8 +189,10 @@ fn describe(report: &TaskReport) -> String {
 		(
 			"seats per round",
 			format!(
-				"{} trainers (at least {} updates), {} validators",
-				p.trainers_per_round, p.min_updates, p.validators_per_round
+				"{} (at least {}), {}",
+				counted(p.trainers_per_round, "trainer"),
+				counted(p.min_updates, "update"),
+				counted(p.validators_per_round, "validator")
 			),
 		),
 		(
@@ -200,8 +202,10 @@ fn describe(report: &TaskReport) -> String {
 		(
 			"roster",
 			format!(
-				"{} trainers, {} validators, {} aggregators",
-				task.roster.trainers, task.roster.validators, task.roster.aggregators
+				"{}, {}, {}",
+				counted(task.roster.trainers, "trainer"),
+				counted(task.roster.validators, "validator"),
+				counted(task.roster.aggregators, "aggregator")
 			),
 		),
 	]);
