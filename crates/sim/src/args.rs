@@ -208,19 +208,13 @@ pub fn model_card(spec: &str, dataset: DatasetName, classes: usize) -> anyhow::R
 		},
 		other => other,
 	};
-	if let Some(mut card) = ModelCard::builtin(name, classes) {
-		if name != "lstm" {
-			card.name = format!("{dataset}-{name}");
-		}
-		return Ok(card);
+	let mut card =
+		ModelCard::builtin_or_file(name, classes).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
+	// Built-in image models are named after the data set they train on here.
+	if ModelCard::BUILTIN.contains(&name) && name != "lstm" {
+		card.name = format!("{dataset}-{name}");
 	}
-	let json = std::fs::read_to_string(name).map_err(|e| {
-		anyhow::anyhow!(
-			"--model {name}: not a built-in model ({}) and not a readable card file: {e}",
-			ModelCard::BUILTIN.join(", ")
-		)
-	})?;
-	Ok(ModelCard::from_json(&json)?)
+	Ok(card)
 }
 
 #[cfg(test)]

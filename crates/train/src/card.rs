@@ -331,6 +331,22 @@ impl ModelCard {
 		Some(card)
 	}
 
+	/// The built-in card called `spec` (see [`ModelCard::builtin`]), else the card in the JSON
+	/// file at path `spec`. The error names both possibilities.
+	pub fn builtin_or_file(spec: &str, classes: usize) -> Result<Self> {
+		if let Some(card) = Self::builtin(spec, classes) {
+			return Ok(card);
+		}
+		let json = std::fs::read_to_string(spec).map_err(|e| TrainError::InvalidCard {
+			card: spec.to_string(),
+			reason: format!(
+				"not a built-in card ({}) and not a readable file: {e}",
+				Self::BUILTIN.join(", ")
+			),
+		})?;
+		Self::from_json(&json)
+	}
+
 	/// FedAvg's "2NN" for MNIST: 784-200-200-10 with ReLU, 199,210 parameters.
 	pub fn fedavg_2nn() -> Self {
 		ModelCard {
@@ -437,6 +453,28 @@ fn unit_interval(setting: &'static str, value: f64) -> Result<()> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_card_is_built_in_or_read_from_a_file() {
+		assert_eq!(
+			ModelCard::builtin_or_file("2nn", 10).unwrap(),
+			ModelCard::fedavg_2nn()
+		);
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("card.json");
+		let mut card = ModelCard::logistic_regression(3);
+		card.name = "mine".into();
+		std::fs::write(&path, card.to_json()).unwrap();
+		let spec = path.to_str().unwrap();
+		assert_eq!(ModelCard::builtin_or_file(spec, 10).unwrap(), card);
+		let err = ModelCard::builtin_or_file("nope.json", 10)
+			.unwrap_err()
+			.to_string();
+		assert!(
+			err.contains("nope.json") && err.contains("2nn, cnn"),
+			"{err}"
+		);
+	}
 
 	#[test]
 	fn builtin_cards_take_the_class_count_and_refuse_unknown_names() {

@@ -8,7 +8,7 @@ use crate::{
 use clap::{Args, Subcommand};
 use decentralml_client::{ClientError, ContentId, RoundIndex, TaskId};
 use decentralml_storage::StoreExt;
-use decentralml_train::{LocalTrainer, ModelCard, ModelParameters};
+use decentralml_train::{LocalTrainer, ModelCard, ModelParameters, TrainError};
 use decentralml_worker::data::DataSpec;
 use std::path::{Path, PathBuf};
 
@@ -140,19 +140,12 @@ async fn download(
 
 /// Resolves `--card`: a built-in name, else a JSON card file.
 fn read_card(spec: &str, classes: usize) -> Result<ModelCard> {
-	if let Some(card) = ModelCard::builtin(spec, classes) {
-		return Ok(card);
-	}
-	let json = std::fs::read_to_string(spec).map_err(|e| CliError::ModelCard {
+	ModelCard::builtin_or_file(spec, classes).map_err(|e| CliError::ModelCard {
 		path: spec.to_string(),
-		reason: format!(
-			"not a built-in card ({}) and not a readable file: {e}",
-			ModelCard::BUILTIN.join(", ")
-		),
-	})?;
-	ModelCard::from_json(&json).map_err(|e| CliError::ModelCard {
-		path: spec.to_string(),
-		reason: e.to_string(),
+		reason: match e {
+			TrainError::InvalidCard { reason, .. } => reason,
+			other => other.to_string(),
+		},
 	})
 }
 
@@ -202,7 +195,7 @@ fn evaluate(
 		path: model_path.display().to_string(),
 		source,
 	})?;
-	let model_error = |e: decentralml_train::TrainError| CliError::Model {
+	let model_error = |e: TrainError| CliError::Model {
 		path: model_path.display().to_string(),
 		reason: format!("not a model of card {}: {e}", card.name),
 	};
