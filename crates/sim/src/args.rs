@@ -123,6 +123,11 @@ pub struct SimulateArgs {
 	/// Where local training runs.
 	#[arg(long, value_enum, default_value_t = DeviceKind::Cpu)]
 	pub device: DeviceKind,
+	/// Clients trained at the same time, the cores shared among them (default: one per core
+	/// on the CPU, at most a round's clients; one on a GPU). 1 trains one client at a time on
+	/// every core. Results do not depend on it.
+	#[arg(long)]
+	pub parallel_clients: Option<usize>,
 	/// Print a line every N rounds (0: never).
 	#[arg(long, default_value_t = 10)]
 	pub log_every: usize,

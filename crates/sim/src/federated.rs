@@ -3,6 +3,7 @@
 
 use crate::args::SimulateArgs;
 use crate::checkpoint::{self, server_state, Checkpoint};
+use crate::parallel::ClientPool;
 use crate::recorder::Recorder;
 use crate::report::RoundRecord;
 use crate::sampling::{client_seed, sample_clients};
@@ -42,6 +43,7 @@ pub(crate) fn run(
 	}
 	let aggregator = Aggregator::new(config)?;
 	let per_round = setup.clients_per_round(args.fraction);
+	let pool = ClientPool::for_run(args, per_round)?;
 	let settings = checkpoint::settings(args, setup);
 	let checkpoint_path = checkpoint::path(&args.out, &setup.name);
 	let (done, mut global, mut state_bytes) = match resumed {
@@ -56,15 +58,22 @@ pub(crate) fn run(
 		let started = Instant::now();
 		let global_fl = to_fl(&global, "global")?;
 		let chosen = sample_clients(setup.clients.len(), per_round, args.seed, round);
-		let mut updates = Vec::with_capacity(chosen.len());
-		let (mut examples, mut train_loss) = (0, 0.0);
-		for client in &chosen {
-			let indices = &setup.clients[*client];
-			let seed = client_seed(args.seed, round, *client);
-			let outcome = setup
+		let outcomes = pool.map(&chosen, |&client| {
+			let seed = client_seed(args.seed, round, client);
+			setup
 				.trainer
-				.train_with(&global, &setup.split.train, indices, &setup.local, seed)
-				.with_context(|| format!("round {round}, client {client}"))?;
+				.train_with(
+					&global,
+					&setup.split.train,
+					&setup.clients[client],
+					&setup.local,
+					seed,
+				)
+				.with_context(|| format!("round {round}, client {client}"))
+		})?;
+		let (mut examples, mut train_loss) = (0, 0.0);
+		let mut updates = Vec::with_capacity(chosen.len());
+		for (client, outcome) in chosen.iter().zip(outcomes) {
 			examples += outcome.examples;
 			train_loss += outcome.metrics.loss * outcome.examples as f64;
 			let weights = to_fl(&outcome.parameters, &format!("client {client}"))?;

@@ -1,7 +1,7 @@
 //! Federated-learning simulator for DecentralML: `decentralml simulate`.
 //!
-//! Clients train one after the other in this process (each local training already uses every
-//! core), and the server side aggregates with `decentralml-fl`'s [`Aggregator`] under the
+//! Clients train side by side in this process (`--parallel-clients`, one per core by default;
+//! the results do not depend on it), and the server side aggregates with `decentralml-fl`'s [`Aggregator`] under the
 //! chain's [`StrategyConfig`], the same code the network's aggregators run. ProxyFL mode has no
 //! server: clients exchange proxies on an exponential graph.
 //!
@@ -41,6 +41,7 @@
 pub mod args;
 mod checkpoint;
 mod federated;
+mod parallel;
 pub mod plot;
 mod proxy;
 mod recorder;

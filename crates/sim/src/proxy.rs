@@ -6,6 +6,7 @@
 
 use crate::args::{model_card, SimulateArgs};
 use crate::federated::to_fl;
+use crate::parallel::ClientPool;
 use crate::recorder::Recorder;
 use crate::report::RoundRecord;
 use crate::sampling::client_seed;
@@ -36,28 +37,30 @@ pub(crate) fn run(
 	config.validate()?;
 	let mut states = initial_states(setup, &proxy_trainer, args.seed)?;
 	let mixer = Aggregator::new(AggregationConfig::plain(StrategyConfig::FedAvg))?;
+	let pool = ClientPool::for_run(args, states.len())?;
 	for round in 1..=args.rounds {
 		let started = Instant::now();
-		let (mut examples, mut train_loss) = (0, 0.0);
-		for (client, state) in states.iter_mut().enumerate() {
-			let indices = &setup.clients[client];
-			let seed = client_seed(args.seed, round, client);
-			let outcome = proxyfl::local_step(
+		let clients: Vec<usize> = (0..states.len()).collect();
+		let outcomes = pool.map(&clients, |&client| {
+			proxyfl::local_step(
 				&setup.trainer,
 				&proxy_trainer,
-				state,
+				&states[client],
 				&setup.split.train,
-				indices,
+				&setup.clients[client],
 				&config,
-				seed,
+				client_seed(args.seed, round, client),
 			)
-			.with_context(|| format!("round {round}, client {client}"))?;
+			.with_context(|| format!("round {round}, client {client}"))
+		})?;
+		let (mut examples, mut train_loss) = (0, 0.0);
+		for ((state, outcome), indices) in states.iter_mut().zip(outcomes).zip(&setup.clients) {
 			examples += indices.len();
 			train_loss += outcome.private_metrics.loss * indices.len() as f64;
 			*state = outcome.state;
 		}
 		exchange_proxies(&mut states, round - 1, &mixer)?;
-		let (accuracy, loss) = mean_private_metrics(setup, &states)?;
+		let (accuracy, loss) = mean_private_metrics(setup, &states, &pool)?;
 		let record = RoundRecord {
 			round,
 			accuracy,
@@ -149,15 +152,18 @@ fn exchange_proxies(
 }
 
 /// Mean test accuracy and loss of the private models.
-fn mean_private_metrics(setup: &Setup, states: &[ProxyState]) -> anyhow::Result<(f64, f64)> {
-	let (mut accuracy, mut loss) = (0.0, 0.0);
-	for state in states {
-		let m = setup
+fn mean_private_metrics(
+	setup: &Setup,
+	states: &[ProxyState],
+	pool: &ClientPool,
+) -> anyhow::Result<(f64, f64)> {
+	let metrics = pool.map(states, |state| {
+		Ok(setup
 			.trainer
-			.evaluate(&state.private, &setup.split.test, Some(&setup.test))?;
-		accuracy += m.accuracy;
-		loss += m.loss;
-	}
-	let n = states.len().max(1) as f64;
-	Ok((accuracy / n, loss / n))
+			.evaluate(&state.private, &setup.split.test, Some(&setup.test))?)
+	})?;
+	let n = metrics.len().max(1) as f64;
+	let accuracy = metrics.iter().map(|m| m.accuracy).sum::<f64>() / n;
+	let loss = metrics.iter().map(|m| m.loss).sum::<f64>() / n;
+	Ok((accuracy, loss))
 }

@@ -83,6 +83,9 @@ fn check_ranges(args: &SimulateArgs) -> anyhow::Result<()> {
 	if args.clients == 0 || args.rounds == 0 {
 		bail!("--clients and --rounds must be at least 1");
 	}
+	if args.parallel_clients == Some(0) {
+		bail!("--parallel-clients must be at least 1");
+	}
 	if !(args.fraction > 0.0 && args.fraction <= 1.0) {
 		bail!("--fraction {} must lie in (0, 1]", args.fraction);
 	}

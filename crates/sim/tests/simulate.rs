@@ -162,6 +162,65 @@ fn an_interrupted_run_resumed_gives_the_uninterrupted_results() {
 }
 
 #[test]
+fn clients_trained_side_by_side_give_the_sequential_results() {
+	let dir = tempfile::tempdir().unwrap();
+	let data_dir = synthetic_data_dir(dir.path());
+	let run = |mode: Mode, workers: &str| {
+		let out = dir.path().join(format!("{mode:?}-{workers}"));
+		let mut a = args(&[
+			"--data-dir",
+			data_dir.to_str().unwrap(),
+			"--out",
+			out.to_str().unwrap(),
+			"--model",
+			"2nn",
+			"--clients",
+			"6",
+			"--fraction",
+			"0.5",
+			"--rounds",
+			"2",
+			"--partition",
+			"dirichlet:0.5",
+			"--strategy",
+			"fedavgm:lr=1.0,momentum=0.9",
+			"--eval-examples",
+			"300",
+			"--parallel-clients",
+			workers,
+		]);
+		a.mode = mode;
+		decentralml_sim::run(a).unwrap()
+	};
+	for mode in [Mode::Fl, Mode::Proxyfl] {
+		let one = run(mode, "1");
+		let three = run(mode, "3");
+		assert_eq!(one.records.len(), 2);
+		for (a, b) in one.records.iter().zip(&three.records) {
+			assert_eq!(
+				(a.accuracy, a.loss, a.train_loss),
+				(b.accuracy, b.loss, b.train_loss)
+			);
+		}
+		assert_eq!(
+			csv_without_seconds(&one.csv_path),
+			csv_without_seconds(&three.csv_path)
+		);
+	}
+	let err = decentralml_sim::run(args(&[
+		"--data-dir",
+		data_dir.to_str().unwrap(),
+		"--out",
+		dir.path().join("refused").to_str().unwrap(),
+		"--parallel-clients",
+		"0",
+	]))
+	.unwrap_err();
+	assert!(format!("{err:#}").contains("--parallel-clients must be at least 1"));
+	assert!(!dir.path().join("refused").exists(), "a refused run writes nothing");
+}
+
+#[test]
 fn proxyfl_on_synthetic_data_learns() {
 	let dir = tempfile::tempdir().unwrap();
 	let data_dir = synthetic_data_dir(dir.path());
