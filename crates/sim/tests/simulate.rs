@@ -217,7 +217,10 @@ fn clients_trained_side_by_side_give_the_sequential_results() {
 	]))
 	.unwrap_err();
 	assert!(format!("{err:#}").contains("--parallel-clients must be at least 1"));
-	assert!(!dir.path().join("refused").exists(), "a refused run writes nothing");
+	assert!(
+		!dir.path().join("refused").exists(),
+		"a refused run writes nothing"
+	);
 }
 
 #[test]
