@@ -68,7 +68,7 @@ pub struct SimReport {
 	pub rounds_to_target: Option<usize>,
 	/// Best test accuracy over all rounds.
 	pub best_accuracy: f64,
-	/// Wall-clock seconds of the rounds.
+	/// Wall-clock seconds of all the rounds (a resumed run's earlier rounds included).
 	pub seconds: f64,
 	/// The per-round CSV.
 	pub csv_path: PathBuf,
@@ -81,7 +81,7 @@ impl SimReport {
 	pub fn summary(&self) -> String {
 		let last = self.records.last();
 		let mut text = format!(
-			"rounds run: {}\nfinal test accuracy: {:.4}\nbest test accuracy: {:.4}\nwall time: {:.1} s\n",
+			"rounds run: {}\nfinal test accuracy: {:.4}\nbest test accuracy: {:.4}\nwall time of the rounds: {:.1} s\n",
 			self.records.len(),
 			last.map_or(0.0, |r| r.accuracy),
 			self.best_accuracy,

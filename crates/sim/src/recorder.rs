@@ -20,7 +20,6 @@ pub(crate) struct Recorder {
 	stop_at_target: bool,
 	bar: ProgressBar,
 	log_every: usize,
-	started: std::time::Instant,
 }
 
 /// Where the recorder writes and how it reports.
@@ -69,7 +68,6 @@ impl Recorder {
 			stop_at_target: settings.stop_at_target,
 			bar,
 			log_every: settings.log_every,
-			started: std::time::Instant::now(),
 		})
 	}
 
@@ -121,7 +119,8 @@ impl Recorder {
 			rounds_to_target,
 			target_accuracy: self.target,
 			best_accuracy: self.records.iter().map(|r| r.accuracy).fold(0.0, f64::max),
-			seconds: self.started.elapsed().as_secs_f64(),
+			// The rounds' own times: a resumed run's report covers its earlier rounds too.
+			seconds: self.records.iter().map(|r| r.seconds).sum(),
 			records: self.records,
 			csv_path: self.csv_path,
 			svg_path: self.svg_path,

@@ -149,6 +149,15 @@ fn an_interrupted_run_resumed_gives_the_uninterrupted_results() {
 		csv_without_seconds(&whole.csv_path),
 		csv_without_seconds(&rest.csv_path)
 	);
+	// The report's wall time covers every round, the ones before the resumption included.
+	let again = run("parts", &["--rounds", "4", "--resume"]).unwrap();
+	assert_eq!(again.records.len(), 4);
+	let rounds: f64 = again.records.iter().map(|r| r.seconds).sum();
+	assert!(
+		(again.seconds - rounds).abs() < 1e-6 && rounds > 0.0,
+		"{} s reported, {rounds} s in the rounds",
+		again.seconds
+	);
 	// Other settings cannot continue this checkpoint.
 	let err = run("parts", &["--rounds", "6", "--resume", "--seed", "1"]).unwrap_err();
 	let text = format!("{err:#}");
