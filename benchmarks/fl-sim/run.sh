@@ -47,6 +47,8 @@ group_cnn_iid() {
 }
 
 group_cnn_shards() {
+  cnn mnist-cnn-shards-fedavgm-lr0.1 --partition shards --lr 0.1 \
+    --strategy fedavgm:lr=1.0,momentum=0.7 --rounds 400 --stop-at-target
   cnn mnist-cnn-shards-fedavg-lr0.1 --partition shards --lr 0.1 --strategy fedavg --rounds 400 \
     --stop-at-target
 }
