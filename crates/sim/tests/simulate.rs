@@ -18,6 +18,18 @@ fn args(list: &[&str]) -> SimulateArgs {
 	Cli::parse_from(argv).args
 }
 
+/// [`args`] for a run that reads `data_dir` and writes into `out`.
+fn args_in(data_dir: &Path, out: &Path, list: &[&str]) -> SimulateArgs {
+	let mut argv = vec![
+		"--data-dir",
+		data_dir.to_str().unwrap(),
+		"--out",
+		out.to_str().unwrap(),
+	];
+	argv.extend_from_slice(list);
+	args(&argv)
+}
+
 /// Writes an IDX image file and label file.
 fn write_idx(folder: &Path, prefix: &str, images: &[u8], labels: &[u8]) {
 	let count = labels.len() as u32;
@@ -61,26 +73,26 @@ fn fedavg_on_synthetic_data_learns_and_writes_outputs() {
 	let dir = tempfile::tempdir().unwrap();
 	let data_dir = synthetic_data_dir(dir.path());
 	let out = dir.path().join("out");
-	let report = decentralml_sim::run(args(&[
-		"--data-dir",
-		data_dir.to_str().unwrap(),
-		"--out",
-		out.to_str().unwrap(),
-		"--model",
-		"logreg",
-		"--clients",
-		"10",
-		"--fraction",
-		"0.3",
-		"--rounds",
-		"3",
-		"--partition",
-		"shards",
-		"--strategy",
-		"fedavgm:lr=1.0,momentum=0.5",
-		"--target-accuracy",
-		"0.9",
-	]))
+	let report = decentralml_sim::run(args_in(
+		&data_dir,
+		&out,
+		&[
+			"--model",
+			"logreg",
+			"--clients",
+			"10",
+			"--fraction",
+			"0.3",
+			"--rounds",
+			"3",
+			"--partition",
+			"shards",
+			"--strategy",
+			"fedavgm:lr=1.0,momentum=0.5",
+			"--target-accuracy",
+			"0.9",
+		],
+	))
 	.unwrap();
 	assert_eq!(report.records.len(), 3);
 	assert_eq!(report.records[0].clients, 3);
@@ -113,10 +125,6 @@ fn an_interrupted_run_resumed_gives_the_uninterrupted_results() {
 	let run = |out: &str, extra: &[&str]| {
 		let out = dir.path().join(out);
 		let mut list = vec![
-			"--data-dir",
-			data_dir.to_str().unwrap(),
-			"--out",
-			out.to_str().unwrap(),
 			"--name",
 			"run",
 			"--model",
@@ -134,7 +142,7 @@ fn an_interrupted_run_resumed_gives_the_uninterrupted_results() {
 			"300",
 		];
 		list.extend_from_slice(extra);
-		decentralml_sim::run(args(&list))
+		decentralml_sim::run(args_in(&data_dir, &out, &list))
 	};
 	let whole = run("whole", &["--rounds", "4"]).unwrap();
 	let first = run("parts", &["--rounds", "2"]).unwrap();
@@ -176,28 +184,28 @@ fn clients_trained_side_by_side_give_the_sequential_results() {
 	let data_dir = synthetic_data_dir(dir.path());
 	let run = |mode: Mode, workers: &str| {
 		let out = dir.path().join(format!("{mode:?}-{workers}"));
-		let mut a = args(&[
-			"--data-dir",
-			data_dir.to_str().unwrap(),
-			"--out",
-			out.to_str().unwrap(),
-			"--model",
-			"2nn",
-			"--clients",
-			"6",
-			"--fraction",
-			"0.5",
-			"--rounds",
-			"2",
-			"--partition",
-			"dirichlet:0.5",
-			"--strategy",
-			"fedavgm:lr=1.0,momentum=0.9",
-			"--eval-examples",
-			"300",
-			"--parallel-clients",
-			workers,
-		]);
+		let mut a = args_in(
+			&data_dir,
+			&out,
+			&[
+				"--model",
+				"2nn",
+				"--clients",
+				"6",
+				"--fraction",
+				"0.5",
+				"--rounds",
+				"2",
+				"--partition",
+				"dirichlet:0.5",
+				"--strategy",
+				"fedavgm:lr=1.0,momentum=0.9",
+				"--eval-examples",
+				"300",
+				"--parallel-clients",
+				workers,
+			],
+		);
 		a.mode = mode;
 		decentralml_sim::run(a).unwrap()
 	};
@@ -216,14 +224,11 @@ fn clients_trained_side_by_side_give_the_sequential_results() {
 			csv_without_seconds(&three.csv_path)
 		);
 	}
-	let err = decentralml_sim::run(args(&[
-		"--data-dir",
-		data_dir.to_str().unwrap(),
-		"--out",
-		dir.path().join("refused").to_str().unwrap(),
-		"--parallel-clients",
-		"0",
-	]))
+	let err = decentralml_sim::run(args_in(
+		&data_dir,
+		&dir.path().join("refused"),
+		&["--parallel-clients", "0"],
+	))
 	.unwrap_err();
 	assert!(format!("{err:#}").contains("--parallel-clients must be at least 1"));
 	assert!(
@@ -236,26 +241,26 @@ fn clients_trained_side_by_side_give_the_sequential_results() {
 fn proxyfl_on_synthetic_data_learns() {
 	let dir = tempfile::tempdir().unwrap();
 	let data_dir = synthetic_data_dir(dir.path());
-	let mut a = args(&[
-		"--data-dir",
-		data_dir.to_str().unwrap(),
-		"--out",
-		dir.path().join("out").to_str().unwrap(),
-		"--model",
-		"logreg",
-		"--clients",
-		"4",
-		"--rounds",
-		"2",
-		"--partition",
-		"dirichlet:1.0",
-		"--dp-clip",
-		"1.0",
-		"--dp-noise",
-		"0.5",
-		"--eval-examples",
-		"200",
-	]);
+	let mut a = args_in(
+		&data_dir,
+		&dir.path().join("out"),
+		&[
+			"--model",
+			"logreg",
+			"--clients",
+			"4",
+			"--rounds",
+			"2",
+			"--partition",
+			"dirichlet:1.0",
+			"--dp-clip",
+			"1.0",
+			"--dp-noise",
+			"0.5",
+			"--eval-examples",
+			"200",
+		],
+	);
 	a.mode = Mode::Proxyfl;
 	let report = decentralml_sim::run(a).unwrap();
 	assert_eq!(report.records.len(), 2);
@@ -272,14 +277,12 @@ fn missing_data_says_what_to_run() {
 	assert!(text.contains("scripts/fetch-data.sh"), "{text}");
 }
 
-/// MNIST from the installed data folder or the developer copy; skipped with a notice when
-/// absent, except in CI (`CI=true`), where it must be installed.
+/// MNIST from the installed data folder; skipped with a notice when absent, except in CI
+/// (`CI=true`), where it must be installed.
 fn mnist_dir() -> Option<PathBuf> {
-	let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-	for dir in [data::data_dir(), shared] {
-		if data::load(DatasetName::Mnist, &dir).is_ok() {
-			return Some(dir);
-		}
+	let dir = data::data_dir();
+	if data::load(DatasetName::Mnist, &dir).is_ok() {
+		return Some(dir);
 	}
 	if std::env::var("CI").is_ok_and(|v| v == "true") {
 		panic!("CI=true and MNIST is not installed: run scripts/fetch-data.sh");
@@ -294,22 +297,22 @@ fn mnist_dir() -> Option<PathBuf> {
 fn short_mnist_run_beats_chance_by_far() {
 	let Some(data_dir) = mnist_dir() else { return };
 	let dir = tempfile::tempdir().unwrap();
-	let report = decentralml_sim::run(args(&[
-		"--data-dir",
-		data_dir.to_str().unwrap(),
-		"--out",
-		dir.path().to_str().unwrap(),
-		"--model",
-		"2nn",
-		"--clients",
-		"30",
-		"--fraction",
-		"0.1",
-		"--rounds",
-		"3",
-		"--eval-examples",
-		"2000",
-	]))
+	let report = decentralml_sim::run(args_in(
+		&data_dir,
+		dir.path(),
+		&[
+			"--model",
+			"2nn",
+			"--clients",
+			"30",
+			"--fraction",
+			"0.1",
+			"--rounds",
+			"3",
+			"--eval-examples",
+			"2000",
+		],
+	))
 	.unwrap();
 	let first = report.records[0].accuracy;
 	let last = report.records[2].accuracy;
