@@ -68,32 +68,36 @@ fn synthetic_data_dir(root: &Path) -> PathBuf {
 	root.to_path_buf()
 }
 
+/// Logistic regression over 10 clients holding label shards, 3 of them a round.
+const SMALL_SHARDED_RUN: &[&str] = &[
+	"--model",
+	"logreg",
+	"--clients",
+	"10",
+	"--fraction",
+	"0.3",
+	"--partition",
+	"shards",
+];
+
 #[test]
 fn fedavg_on_synthetic_data_learns_and_writes_outputs() {
 	let dir = tempfile::tempdir().unwrap();
 	let data_dir = synthetic_data_dir(dir.path());
 	let out = dir.path().join("out");
-	let report = decentralml_sim::run(args_in(
-		&data_dir,
-		&out,
+	let list = [
+		SMALL_SHARDED_RUN,
 		&[
-			"--model",
-			"logreg",
-			"--clients",
-			"10",
-			"--fraction",
-			"0.3",
 			"--rounds",
 			"3",
-			"--partition",
-			"shards",
 			"--strategy",
 			"fedavgm:lr=1.0,momentum=0.5",
 			"--target-accuracy",
 			"0.9",
 		],
-	))
-	.unwrap();
+	]
+	.concat();
+	let report = decentralml_sim::run(args_in(&data_dir, &out, &list)).unwrap();
 	assert_eq!(report.records.len(), 3);
 	assert_eq!(report.records[0].clients, 3);
 	assert!(report.best_accuracy > 0.9, "{:?}", report.records);
@@ -124,23 +128,16 @@ fn an_interrupted_run_resumed_gives_the_uninterrupted_results() {
 	let data_dir = synthetic_data_dir(dir.path());
 	let run = |out: &str, extra: &[&str]| {
 		let out = dir.path().join(out);
-		let mut list = vec![
+		let mut list = SMALL_SHARDED_RUN.to_vec();
+		list.extend_from_slice(&[
 			"--name",
 			"run",
-			"--model",
-			"logreg",
-			"--clients",
-			"10",
-			"--fraction",
-			"0.3",
-			"--partition",
-			"shards",
 			// FedAvgM keeps server state (momentum) that the checkpoint must carry.
 			"--strategy",
 			"fedavgm:lr=1.0,momentum=0.9",
 			"--eval-examples",
 			"300",
-		];
+		]);
 		list.extend_from_slice(extra);
 		decentralml_sim::run(args_in(&data_dir, &out, &list))
 	};
