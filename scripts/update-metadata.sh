@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${CARGO_TARGET_DIR:=$HOME/.cache/dml-target}"
-# The metadata comes from the native runtime; the wasm blob is not needed for it.
+# The metadata comes from the wasm blob the node executes. `--workspace` keeps the feature set of
+# the other builds, so nothing is compiled twice.
 export CARGO_TARGET_DIR
-SKIP_WASM_BUILD=1 UPDATE_METADATA=1 cargo test -p decentralml-runtime --test metadata --quiet
+UPDATE_METADATA=1 cargo test --workspace --locked --test metadata --quiet
 echo "wrote metadata/decentralml.scale ($(stat -c %s metadata/decentralml.scale) bytes)"
