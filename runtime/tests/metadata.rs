@@ -28,7 +28,7 @@ fn metadata_of_the_wasm_blob() -> Vec<u8> {
 	let code = RuntimeCode {
 		code_fetcher: &WrappedRuntimeCode(blob.into()),
 		heap_pages: None,
-		hash: sp_core::blake2_256(blob).to_vec(),
+		hash: sp_io::hashing::blake2_256(blob).to_vec(),
 	};
 	// Metadata generation reads a few storage-backed values, so it needs externalities.
 	let mut externalities = sp_io::TestExternalities::default();
@@ -49,8 +49,15 @@ fn metadata_of_the_wasm_blob() -> Vec<u8> {
 #[test]
 fn metadata_file_is_current() {
 	let fresh = metadata_of_the_wasm_blob();
-	assert_eq!(&fresh[..4], b"meta", "metadata starts with the magic number");
-	assert_eq!(fresh[4] as u32, METADATA_VERSION, "metadata has the requested version");
+	assert_eq!(
+		&fresh[..4],
+		b"meta",
+		"metadata starts with the magic number"
+	);
+	assert_eq!(
+		fresh[4] as u32, METADATA_VERSION,
+		"metadata has the requested version"
+	);
 
 	let path = metadata_file();
 	if std::env::var_os("UPDATE_METADATA").is_some() {
