@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dml-target}"
 
-echo "==> building decentralml (from scratch: about 30 minutes on 2 cores; then seconds)"
+echo "==> building decentralml (from scratch: about 22 minutes on 2 cores; then seconds)"
 build_started=$SECONDS
 cargo build --locked -p decentralml
 echo "==> built in $((SECONDS - build_started)) s"
